@@ -1,0 +1,1 @@
+"""The practice engine: personas, sessions, rubric, debrief and store. No discord, no torch."""

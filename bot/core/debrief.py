@@ -1,0 +1,118 @@
+"""The end-of-session debrief: scores per criterion, best and worst reply, what to try instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric
+from bot.core.session import Outcome, PracticeSession, Turn
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """What an officer reads when a session ends."""
+
+    session_id: str
+    officer_id: str
+    persona_id: str
+    persona_name: str
+    outcome: Outcome
+    turns: int
+    start_agitation: int
+    final_agitation: int
+    criteria: dict[str, int]
+    dimensions: dict[str, int]
+    best: Turn | None
+    worst: Turn | None
+    worked: tuple[str, ...]  # criteria that went well, with a note
+    to_improve: tuple[str, ...]  # criteria that went badly, with the coaching
+    try_instead: str  # a better phrasing of the worst reply ('' when there were no replies)
+
+    def as_text(self) -> str:
+        """A plain-text debrief for the terminal and logs."""
+        out = [
+            f"Debrief - {self.persona_name}: {self.outcome.label} after {self.turns} "
+            f"repl{'y' if self.turns == 1 else 'ies'} (agitation {self.start_agitation} -> "
+            f"{self.final_agitation})"
+        ]
+        if not self.turns:
+            out.append("No replies were scored.")
+            return "\n".join(out)
+        out.append("Scores: " + ", ".join(f"{d} {self.dimensions[d]}" for d in DIMENSIONS))
+        for name in CRITERIA:
+            out.append(f"  {CRITERION_LABELS[name]:<28} {self.criteria[name]:>3}")
+        if self.worked:
+            out.append("What worked:")
+            out += [f"  + {w}" for w in self.worked]
+        if self.to_improve:
+            out.append("What to work on:")
+            out += [f"  - {w}" for w in self.to_improve]
+        if self.best:
+            out.append(f'Best reply ({self.best.score.overall}): "{self.best.officer_text}"')
+        if self.worst and self.worst is not self.best:
+            out.append(f'Weakest reply ({self.worst.score.overall}): "{self.worst.officer_text}"')
+        if self.try_instead:
+            out.append(f'Try instead: "{self.try_instead}"')
+        return "\n".join(out)
+
+
+def _mean(values: list[int]) -> int:
+    return round(sum(values) / len(values)) if values else 0
+
+
+def better_phrasing(session: PracticeSession, turn: Turn, rubric: Rubric) -> str:
+    """A stronger reply to the line the weakest turn answered.
+
+    Uses the persona's example good replies, scored by the same rubric against that visitor line,
+    so the suggestion is one the rubric itself rates highest; personas without examples get a
+    reply assembled from what the visitor wants.
+    """
+    candidates = list(session.persona.good_examples)
+    if candidates:
+        scores = rubric.score_many([(c, turn.visitor_line) for c in candidates])
+        best = max(range(len(candidates)), key=lambda i: scores[i].overall)
+        if scores[best].overall > turn.score.overall:
+            return candidates[best]
+    wants = session.persona.wants.rstrip(".")
+    return (
+        "I can see how stressful this is, and I want to help sort it out. "
+        f"As I understand it, you need this: {wants[0].lower() + wants[1:]}. "
+        "Here is what I can do right now - would that work for you?"
+    )
+
+
+def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
+    """Summarise a session (finished or not) into a Debrief."""
+    turns = session.turns
+    criteria = {c: _mean([t.score.criterion(c) for t in turns]) for c in CRITERIA}
+    dimensions = {d: _mean([t.score.dimensions[d] for t in turns]) for d in DIMENSIONS}
+    best = max(turns, key=lambda t: t.score.overall, default=None)
+    worst = min(turns, key=lambda t: t.score.overall, default=None)
+    ranked = sorted(CRITERIA, key=lambda c: criteria[c], reverse=True)
+    worked = tuple(
+        f"{CRITERION_LABELS[c]} ({criteria[c]})" for c in ranked[:3] if criteria[c] >= 60
+    )
+    to_improve: list[str] = []
+    for c in reversed(ranked if turns else []):
+        if criteria[c] >= 50 or len(to_improve) == 3:
+            break
+        lowest = min(turns, key=lambda t: t.score.criterion(c))
+        tip = lowest.score.criteria[c].coaching
+        to_improve.append(f"{CRITERION_LABELS[c]} ({criteria[c]}): {tip}".rstrip(": "))
+    return Debrief(
+        session_id=session.id,
+        officer_id=session.officer_id,
+        persona_id=session.persona.id,
+        persona_name=session.persona.name,
+        outcome=session.outcome,
+        turns=len(turns),
+        start_agitation=session.persona.start_agitation,
+        final_agitation=session.agitation,
+        criteria=criteria,
+        dimensions=dimensions,
+        best=best,
+        worst=worst,
+        worked=worked,
+        to_improve=tuple(to_improve),
+        try_instead=better_phrasing(session, worst, rubric) if worst else "",
+    )

@@ -1,0 +1,330 @@
+"""Personas: the frustrated visitors officers practise with, loaded from one YAML file each."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
+
+Band = Literal["high", "medium", "low"]
+BANDS: tuple[Band, ...] = ("high", "medium", "low")
+MIN_LINES_PER_BAND = 4
+PERSONA_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+
+
+class PersonaError(ValueError):
+    """A persona file that cannot be used: says which file, which field and how to fix it."""
+
+    def __init__(self, source: str, field: str, problem: str, fix: str) -> None:
+        self.source, self.field, self.problem, self.fix = source, field, problem, fix
+        super().__init__(f"{source}: field '{field}': {problem}. Fix: {fix}")
+
+
+def band_for(agitation: int) -> Band:
+    """The example-line band a visitor speaks from at this agitation (0-10)."""
+    if agitation >= 7:
+        return "high"
+    if agitation >= 4:
+        return "medium"
+    return "low"
+
+
+class _Lines(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    high: list[str]
+    medium: list[str]
+    low: list[str]
+
+
+class _OfficerExamples(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    good: list[str] = Field(default_factory=list)
+    poor: list[str] = Field(default_factory=list)
+
+
+class _PersonaSchema(BaseModel):
+    """The YAML schema; strict so that `difficulty: "3"` is reported rather than guessed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str
+    setting: str
+    difficulty: int = Field(ge=1, le=5)
+    start_agitation: int = Field(ge=0, le=10)
+    backstory: str
+    wants: str
+    triggers: list[str] = Field(min_length=1)
+    soothers: list[str] = Field(min_length=1)
+    opening_lines: list[str] = Field(min_length=1)
+    lines: _Lines
+    officer_examples: _OfficerExamples = Field(default_factory=_OfficerExamples)
+    max_turns: int = Field(default=10, ge=2, le=40)
+
+    @field_validator("name", "setting", "backstory", "wants")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty")
+        return value.strip()
+
+
+# How to fix each kind of pydantic complaint, phrased for a trainer editing YAML by hand.
+_FIX_BY_TYPE = {
+    "missing": "add the field; see personas/README.md for an example persona",
+    "extra_forbidden": "remove it or check its spelling against personas/README.md",
+    "int_type": "write a whole number without quotes, e.g. 3",
+    "string_type": "write text (wrap it in quotes if it starts with a special character)",
+    "list_type": "write a list: one item per line, each starting with '- '",
+    "model_type": "write a mapping with the keys high, medium and low",
+    "too_short": "add at least one entry",
+    "greater_than_equal": "use a larger number",
+    "less_than_equal": "use a smaller number",
+}
+_RANGES = {
+    "difficulty": "1 (easy) to 5 (hard)",
+    "start_agitation": "0 (calm) to 10 (about to explode)",
+    "max_turns": "2 to 40",
+}
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A validated visitor: who they are, what they want, and how they talk at each band."""
+
+    id: str
+    name: str
+    setting: str
+    difficulty: int
+    start_agitation: int
+    backstory: str
+    wants: str
+    triggers: tuple[str, ...]
+    soothers: tuple[str, ...]
+    opening_lines: tuple[str, ...]
+    lines: dict[Band, tuple[str, ...]]
+    good_examples: tuple[str, ...] = ()
+    poor_examples: tuple[str, ...] = ()
+    max_turns: int = 10
+    source: str = ""
+
+    @property
+    def short_name(self) -> str:
+        """The visitor's first name, as used in transcripts ("Marcus")."""
+        return self.name.split(",")[0].strip()
+
+    def lines_for(self, agitation: int) -> tuple[str, ...]:
+        """Example lines for the band this agitation falls in."""
+        return self.lines[band_for(agitation)]
+
+    def to_yaml(self) -> str:
+        """The persona as YAML in the shipped file format (round-trips through parse_persona)."""
+        data: dict[str, object] = {
+            "name": self.name,
+            "setting": self.setting,
+            "difficulty": self.difficulty,
+            "start_agitation": self.start_agitation,
+            "backstory": self.backstory,
+            "wants": self.wants,
+            "triggers": list(self.triggers),
+            "soothers": list(self.soothers),
+            "opening_lines": list(self.opening_lines),
+            "lines": {band: list(self.lines[band]) for band in BANDS},
+            "max_turns": self.max_turns,
+        }
+        if self.good_examples or self.poor_examples:
+            data["officer_examples"] = {
+                "good": list(self.good_examples),
+                "poor": list(self.poor_examples),
+            }
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _field_path(loc: Iterable[object]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{item}]"]
+        else:
+            parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def _error_from_validation(source: str, exc: ValidationError) -> PersonaError:
+    err = exc.errors()[0]
+    kind, loc = err["type"], err["loc"]
+    where = _field_path(loc)
+    top = str(loc[0]) if loc else ""
+    if kind in ("greater_than_equal", "less_than_equal") and top in _RANGES:
+        problem = f"{err.get('input')!r} is out of range"
+        fix = f"use a whole number from {_RANGES[top]}"
+    elif kind == "missing":
+        problem = "is missing"
+        fix = _FIX_BY_TYPE["missing"]
+    elif kind == "extra_forbidden":
+        problem = "is not a persona field"
+        fix = _FIX_BY_TYPE["extra_forbidden"]
+    else:
+        problem = f"{err['msg'].lower()} (got {err.get('input')!r:.60})"
+        fix = _FIX_BY_TYPE.get(kind, "see personas/README.md for the expected shape")
+    return PersonaError(source, where, problem, fix)
+
+
+def _check_lines(source: str, schema: _PersonaSchema) -> None:
+    def clean(field_name: str, items: list[str], minimum: int) -> None:
+        blanks = [i for i, text in enumerate(items) if not text.strip()]
+        if blanks:
+            raise PersonaError(
+                source,
+                f"{field_name}[{blanks[0]}]",
+                "is an empty line",
+                "write the line or remove it",
+            )
+        if len(items) < minimum:
+            raise PersonaError(
+                source,
+                field_name,
+                f"has {len(items)} line(s), needs at least {minimum}",
+                f"add {minimum - len(items)} more line(s) the visitor would say at this level",
+            )
+        seen: set[str] = set()
+        for i, text in enumerate(items):
+            key = text.strip().lower()
+            if key in seen:
+                raise PersonaError(
+                    source,
+                    f"{field_name}[{i}]",
+                    "repeats an earlier line",
+                    "make every line different",
+                )
+            seen.add(key)
+
+    clean("opening_lines", schema.opening_lines, 1)
+    clean("triggers", schema.triggers, 1)
+    clean("soothers", schema.soothers, 1)
+    for band in BANDS:
+        clean(f"lines.{band}", getattr(schema.lines, band), MIN_LINES_PER_BAND)
+
+
+def parse_persona(text: str, persona_id: str, source: str = "<persona>") -> Persona:
+    """Parse and validate persona YAML; raises PersonaError naming the field and the fix."""
+    if not PERSONA_ID.match(persona_id):
+        raise PersonaError(
+            source,
+            "id",
+            f"{persona_id!r} is not a usable persona id",
+            "name the file with lowercase letters, digits, '_' or '-' (e.g. mall_alarm.yaml)",
+        )
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise PersonaError(
+            source,
+            "(YAML syntax)",
+            f"{problem} at {where}",
+            "check indentation and quote text containing ':' or '#'",
+        ) from None
+    if not isinstance(data, dict):
+        raise PersonaError(
+            source,
+            "(top level)",
+            "the file is empty or not a mapping of fields",
+            "start with 'name: ...' and the other fields shown in personas/README.md",
+        )
+    try:
+        schema = _PersonaSchema.model_validate(data)
+    except ValidationError as exc:
+        raise _error_from_validation(source, exc) from None
+    _check_lines(source, schema)
+    return Persona(
+        id=persona_id,
+        name=schema.name,
+        setting=schema.setting,
+        difficulty=schema.difficulty,
+        start_agitation=schema.start_agitation,
+        backstory=schema.backstory,
+        wants=schema.wants,
+        triggers=tuple(t.strip() for t in schema.triggers),
+        soothers=tuple(s.strip() for s in schema.soothers),
+        opening_lines=tuple(s.strip() for s in schema.opening_lines),
+        lines={band: tuple(s.strip() for s in getattr(schema.lines, band)) for band in BANDS},
+        good_examples=tuple(s.strip() for s in schema.officer_examples.good if s.strip()),
+        poor_examples=tuple(s.strip() for s in schema.officer_examples.poor if s.strip()),
+        max_turns=schema.max_turns,
+        source=source,
+    )
+
+
+def load_persona(path: Path | str) -> Persona:
+    """Load one persona file; its id is the file name without extension."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PersonaError(str(path), "(file)", "does not exist", "check the path") from None
+    except UnicodeDecodeError:
+        raise PersonaError(str(path), "(file)", "is not UTF-8 text", "save it as UTF-8") from None
+    return parse_persona(text, path.stem, source=str(path))
+
+
+@dataclass
+class PersonaLibrary:
+    """All personas the bot can use; a broken file is reported and skipped, never fatal."""
+
+    personas: dict[str, Persona] = field(default_factory=dict)
+    errors: list[PersonaError] = field(default_factory=list)
+    disabled: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_directory(cls, directory: Path | str) -> PersonaLibrary:
+        """Load every *.yaml / *.yml in a folder, collecting errors instead of raising."""
+        library = cls()
+        for path in sorted(Path(directory).glob("*.y*ml")):
+            try:
+                library.add(load_persona(path))
+            except PersonaError as exc:
+                log.warning("skipping persona: %s", exc)
+                library.errors.append(exc)
+        return library
+
+    def add(self, persona: Persona) -> None:
+        """Add or replace a persona by id."""
+        self.personas[persona.id] = persona
+
+    def ids(self, include_disabled: bool = False) -> list[str]:
+        """Persona ids, sorted; disabled ones only when asked."""
+        return sorted(p for p in self.personas if include_disabled or p not in self.disabled)
+
+    def get(self, persona_id: str) -> Persona:
+        """The persona with this id; UnknownPersona lists the valid ones."""
+        persona = self.personas.get(persona_id)
+        if persona is None or persona_id in self.disabled:
+            raise UnknownPersona(persona_id, self.ids())
+        return persona
+
+    def at_difficulty(self, difficulty: int | None) -> list[Persona]:
+        """Enabled personas at a difficulty (all when None)."""
+        return [
+            self.personas[p]
+            for p in self.ids()
+            if difficulty is None or self.personas[p].difficulty == difficulty
+        ]
+
+
+class UnknownPersona(LookupError):
+    """Asked for a persona id that does not exist; carries the ids that do."""
+
+    def __init__(self, persona_id: str, valid: list[str]) -> None:
+        self.persona_id, self.valid = persona_id, valid
+        super().__init__(
+            f"No persona '{persona_id}'. Choose one of: {', '.join(valid) or '(none)'}"
+        )

@@ -1,0 +1,53 @@
+"""The engine's view of whoever speaks for the visitor: a model, a server, or scripted lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.core.persona import Band, Persona, band_for
+
+Speaker = Literal["visitor", "officer"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One spoken line of a practice conversation."""
+
+    speaker: Speaker
+    text: str
+
+
+@dataclass(frozen=True)
+class VisitorRequest:
+    """Everything a visitor backend needs to say the next line in character."""
+
+    persona: Persona
+    agitation: int
+    history: tuple[Line, ...]  # the conversation so far, oldest first (opening line included)
+    session_id: str = ""
+
+    @property
+    def band(self) -> Band:
+        """The agitation band the next line should be spoken from."""
+        return band_for(self.agitation)
+
+    @property
+    def last_officer_line(self) -> str:
+        """What the officer just said ('' before the officer has spoken)."""
+        for line in reversed(self.history):
+            if line.speaker == "officer":
+                return line.text
+        return ""
+
+    def visitor_lines(self) -> set[str]:
+        """Lines the visitor already said this session (backends must not repeat them)."""
+        return {line.text for line in self.history if line.speaker == "visitor"}
+
+
+class Visitor(Protocol):
+    """Produces the visitor's next line. Blocking: adapters call it off the event loop."""
+
+    def reply(self, request: VisitorRequest) -> str:
+        """The visitor's next utterance, already cleaned and in character."""
+        ...

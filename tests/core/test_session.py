@@ -1,0 +1,156 @@
+"""The session state machine: outcomes, agitation movement, transcripts and the debrief."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.agitation import lexical_cue_matcher
+from bot.core.debrief import build_debrief
+from bot.core.persona import Persona, PersonaLibrary
+from bot.core.practice import AlreadyPractising, NoActiveSession, PracticeRoom
+from bot.core.session import (
+    MAX_REPLY_CHARS,
+    Outcome,
+    PracticeSession,
+    ReplyRejected,
+    SessionClosed,
+)
+from bot.model.scripted import ScriptedVisitor
+from tests.conftest import FakeRubric
+
+GOOD = "I can see how stressful this is, let me help you find your car. Can I see your ticket?"
+POOR = "Calm down. Rules are rules, not my problem."
+
+
+def new_session(persona: Persona, rubric: FakeRubric) -> PracticeSession:
+    return PracticeSession.start(persona, "cli:test", ScriptedVisitor(), rubric)
+
+
+def test_good_handling_resolves(persona: Persona, fake_rubric: FakeRubric) -> None:
+    session = new_session(persona, fake_rubric)
+    levels = [session.agitation]
+    while not session.finished:
+        levels.append(session.respond(GOOD).agitation_after)
+    assert session.outcome is Outcome.RESOLVED
+    assert levels == sorted(levels, reverse=True)
+    assert session.agitation <= 2
+
+
+def test_poor_handling_escalates(persona: Persona, fake_rubric: FakeRubric) -> None:
+    session = new_session(persona, fake_rubric)
+    while not session.finished:
+        session.respond(POOR)
+    assert session.outcome is Outcome.ESCALATED
+    assert session.agitation == 10
+    assert any("trigger: being told to calm down" in r for r in session.turns[0].reasons)
+
+
+def test_turn_limit(persona: Persona, fake_rubric: FakeRubric) -> None:
+    session = new_session(persona, fake_rubric)
+    while not session.finished:
+        session.respond("Okay.")  # neutral: agitation stays put
+    assert session.outcome is Outcome.TURN_LIMIT
+    assert len(session.turns) == persona.max_turns
+
+
+def test_officer_can_end_and_no_more_replies(persona: Persona, fake_rubric: FakeRubric) -> None:
+    session = new_session(persona, fake_rubric)
+    session.respond(GOOD)
+    session.end()
+    assert session.outcome is Outcome.ENDED_BY_OFFICER and session.ended_at
+    with pytest.raises(SessionClosed):
+        session.respond(GOOD)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_replies_are_refused_with_a_hint(
+    persona: Persona, fake_rubric: FakeRubric, text: str
+) -> None:
+    session = new_session(persona, fake_rubric)
+    with pytest.raises(ReplyRejected, match="empty"):
+        session.respond(text)
+    assert session.turns == [] and fake_rubric.calls == []
+
+
+def test_overlong_reply_is_refused(persona: Persona, fake_rubric: FakeRubric) -> None:
+    session = new_session(persona, fake_rubric)
+    with pytest.raises(ReplyRejected, match="2,000"):
+        session.respond("x" * (MAX_REPLY_CHARS + 1))
+    assert session.turns == []
+
+
+def test_reply_is_scored_against_the_line_it_answers(
+    persona: Persona, fake_rubric: FakeRubric
+) -> None:
+    session = new_session(persona, fake_rubric)
+    first = session.respond(GOOD)
+    session.respond(GOOD)
+    assert fake_rubric.calls[0][1] == session.opening_line
+    assert fake_rubric.calls[1][1] == first.visitor_reply
+
+
+def test_scripted_visitor_never_repeats_and_follows_band(
+    persona: Persona, fake_rubric: FakeRubric
+) -> None:
+    session = new_session(persona, fake_rubric)
+    while not session.finished:
+        session.respond("Okay.")
+    replies = [t.visitor_reply for t in session.turns]
+    assert len(set(replies)) == len(replies)
+    # Agitation stayed at 7: high-band lines until all 5 are used, then the nearest band.
+    assert all(r.startswith("High line") for r in replies[:5])
+    assert replies[5].startswith("Medium line")
+
+
+def test_transcript_alternates(persona: Persona, fake_rubric: FakeRubric) -> None:
+    session = new_session(persona, fake_rubric)
+    session.respond(GOOD)
+    speakers = [line.speaker for line in session.history()]
+    assert speakers == ["visitor", "officer", "visitor"]
+
+
+def test_debrief_has_scores_best_worst_and_better_phrasing(
+    persona: Persona, fake_rubric: FakeRubric
+) -> None:
+    session = new_session(persona, fake_rubric)
+    session.respond("Okay.")
+    session.respond(GOOD)
+    session.end()
+    debrief = build_debrief(session, fake_rubric)
+    assert debrief.best.officer_text == GOOD
+    assert debrief.worst.officer_text == "Okay."
+    assert set(debrief.criteria) >= {"acknowledges_emotion", "sets_boundary_respectfully"}
+    assert debrief.try_instead == persona.good_examples[0]
+    text = debrief.as_text()
+    assert "Best reply" in text and "Try instead" in text and "ended by the officer" in text
+
+
+def test_debrief_without_replies(persona: Persona, fake_rubric: FakeRubric) -> None:
+    session = new_session(persona, fake_rubric)
+    session.end()
+    debrief = build_debrief(session, fake_rubric)
+    assert debrief.turns == 0 and debrief.best is None and debrief.try_instead == ""
+    assert "No replies" in debrief.as_text()
+
+
+def test_room_one_session_per_officer(persona: Persona, fake_rubric: FakeRubric) -> None:
+    library = PersonaLibrary()
+    library.add(persona)
+    room = PracticeRoom(library, ScriptedVisitor(), fake_rubric)
+    room.start("cli:a", persona.id)
+    with pytest.raises(AlreadyPractising):
+        room.start("cli:a", persona.id)
+    room.start("cli:b")  # someone else is fine
+    debrief = room.end("cli:a")
+    assert debrief.outcome is Outcome.ENDED_BY_OFFICER
+    with pytest.raises(NoActiveSession):
+        room.reply("cli:a", GOOD)
+    room.start("cli:a", persona.id)  # and a new one can start
+
+
+def test_cue_matcher() -> None:
+    cues = ["being told to calm down", "mentioning the police", "rules quoted without a reason"]
+    assert lexical_cue_matcher("Sir, calm down please.", cues) == [cues[0]]
+    assert lexical_cue_matcher("I will call the police.", cues) == [cues[1]]
+    assert lexical_cue_matcher("Rules are rules, I don't need a reason.", cues) == [cues[2]]
+    assert lexical_cue_matcher("Let me find out where your mother is.", cues) == []

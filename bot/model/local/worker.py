@@ -1,0 +1,142 @@
+"""The model worker: one thread owns the model; sessions are served round-robin, in batches."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from bot.model.base import BackendError
+from bot.model.local.engine import Engine, TextJob
+from bot.model.prompt import Prompt
+
+log = logging.getLogger(__name__)
+
+BATCH_LINGER_S = 0.015  # a short wait lets requests arriving together share one batch
+
+
+@dataclass
+class _Pending:
+    work: Prompt | TextJob  # a visitor prompt, or a ready TextJob (the model server)
+    seed: int
+    future: Future[str] = field(default_factory=Future)
+
+    def job(self, engine: Engine) -> TextJob:
+        if isinstance(self.work, TextJob):
+            return self.work
+        return engine.job(self.work, self.seed)
+
+
+class ModelWorker:
+    """Queues prompts per session and generates them on the engine from a single thread."""
+
+    def __init__(self, load: Callable[[], Engine], max_batch: int | None = None) -> None:
+        self._load = load
+        self._max_batch = max_batch
+        self._queues: OrderedDict[str, deque[_Pending]] = OrderedDict()
+        self._cv = threading.Condition()
+        self._closed = False
+        self._ready = threading.Event()
+        self.engine: Engine | None = None
+        self.load_error: BaseException | None = None
+        self.load_seconds = 0.0
+        self.largest_batch = 0
+        self._thread = threading.Thread(target=self._run, name="cooldown-model", daemon=True)
+        self._thread.start()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the model is loaded (or failed to load); True when it is usable."""
+        self._ready.wait(timeout)
+        return self.engine is not None
+
+    def submit(self, session: str, work: Prompt | TextJob, seed: int = 0) -> Future[str]:
+        """Queue work behind the session's earlier requests; the future gets the raw text."""
+        pending = _Pending(work, seed)
+        with self._cv:
+            if self._closed:
+                raise BackendError("the model worker is closed")
+            if self.load_error is not None:
+                raise BackendError(f"the visitor model failed to load: {self.load_error}")
+            self._queues.setdefault(session, deque()).append(pending)
+            self._cv.notify()
+        return pending.future
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the thread; queued jobs fail with BackendError."""
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        try:
+            self.engine = self._load()
+        except Exception as exc:  # noqa: BLE001 - reported to every caller instead
+            log.error("the visitor model failed to load: %s", exc)
+            self.load_error = exc
+        finally:
+            self.load_seconds = time.monotonic() - start
+            self._ready.set()
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            self._serve(batch)
+
+    def _next_batch(self) -> list[_Pending] | None:
+        with self._cv:
+            while not self._queues and not self._closed:
+                self._cv.wait()
+            if self._closed or self.engine is None:
+                self._fail_all(self._closed)
+                return None if self._closed else []
+        limit = self._max_batch or self.engine.max_batch
+        if limit > 1:
+            time.sleep(BATCH_LINGER_S)
+        with self._cv:
+            return self._take(limit)
+
+    def _take(self, limit: int) -> list[_Pending]:
+        """Round-robin: one job per session per pass, the served session moves to the back."""
+        batch: list[_Pending] = []
+        while self._queues and len(batch) < limit:
+            for session in list(self._queues):
+                queue = self._queues[session]
+                batch.append(queue.popleft())
+                if queue:
+                    self._queues.move_to_end(session)
+                else:
+                    del self._queues[session]
+                if len(batch) == limit:
+                    break
+        return [p for p in batch if p.future.set_running_or_notify_cancel()]
+
+    def _serve(self, batch: list[_Pending]) -> None:
+        if not batch or self.engine is None:
+            return
+        start = time.monotonic()
+        self.largest_batch = max(self.largest_batch, len(batch))
+        try:
+            engine = self.engine
+            texts = engine.generate([p.job(engine) for p in batch])
+        except Exception as exc:  # noqa: BLE001 - one bad batch must not kill the worker
+            log.exception("visitor generation failed")
+            for pending in batch:
+                pending.future.set_exception(BackendError(f"generation failed: {exc}"))
+            return
+        log.debug("generated a batch of %d in %.2f s", len(batch), time.monotonic() - start)
+        for pending, text in zip(batch, texts, strict=True):
+            pending.future.set_result(text)
+
+    def _fail_all(self, closed: bool) -> None:
+        reason = "the model worker is closed" if closed else f"model failed: {self.load_error}"
+        for queue in self._queues.values():
+            for pending in queue:
+                if pending.future.set_running_or_notify_cancel():
+                    pending.future.set_exception(BackendError(reason))
+        self._queues.clear()

@@ -1,0 +1,145 @@
+"""LocalVisitor without a model: retry, fallback, load failure, fair batched serving."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.core.persona import Persona
+from bot.model.base import Reply
+from bot.model.local import LocalVisitor
+from bot.model.local.engine import TextJob
+from bot.model.local.worker import ModelWorker
+from bot.model.prompt import Prompt
+from tests.model.conftest import make_request
+
+GARBAGE = "Officer: As an AI language model I must decline. https://example.com"
+
+
+class FakeEngine:
+    """An engine that answers from a script and records the batches it was given."""
+
+    chat = False
+
+    def __init__(self, answer: Callable[[TextJob, int], str], max_batch: int = 4) -> None:
+        self.answer, self.max_batch = answer, max_batch
+        self.batches: list[list[TextJob]] = []
+        self.calls = 0
+
+    def job(self, prompt: Prompt, seed: int) -> TextJob:
+        return TextJob(prompt.prefix, prompt.suffix, seed)
+
+    def generate(self, jobs: Sequence[TextJob]) -> list[str]:
+        self.batches.append(list(jobs))
+        out = []
+        for job in jobs:
+            out.append(self.answer(job, self.calls))
+            self.calls += 1
+        return out
+
+
+def detailed(visitor: LocalVisitor, request: object) -> Reply:
+    return visitor.submit_detailed(request).result(timeout=10)  # type: ignore[arg-type]
+
+
+def test_good_output_is_cleaned(marcus: Persona) -> None:
+    visitor = LocalVisitor(engine=FakeEngine(lambda job, n: " Where is she?\nOfficer: Wait."))
+    reply = detailed(visitor, make_request(marcus, 8, "Please wait outside."))
+    assert reply == Reply("Where is she?", "model", (" Where is she?\nOfficer: Wait.",), ())
+    visitor.close()
+
+
+def test_bad_output_is_retried_once_with_another_seed(marcus: Persona) -> None:
+    engine = FakeEngine(lambda job, n: GARBAGE if n == 0 else "Fine. I'll wait.")
+    visitor = LocalVisitor(engine=engine)
+    reply = detailed(visitor, make_request(marcus, 8, "Please wait outside."))
+    assert reply.text == "Fine. I'll wait." and reply.source == "retry"
+    seeds = [batch[0].seed for batch in engine.batches]
+    assert len(seeds) == 2 and seeds[0] != seeds[1]
+    visitor.close()
+
+
+def test_garbage_twice_falls_back_to_a_persona_line(
+    marcus: Persona, caplog: pytest.LogCaptureFixture
+) -> None:
+    visitor = LocalVisitor(engine=FakeEngine(lambda job, n: GARBAGE))
+    with caplog.at_level(logging.WARNING, logger="bot.model.base"):
+        reply = detailed(visitor, make_request(marcus, 8, "Please wait outside."))
+    assert reply.source == "fallback" and len(reply.raw) == 2 and len(reply.reasons) == 2
+    assert reply.text in marcus.lines["high"]
+    assert any("persona line" in r.getMessage() for r in caplog.records)
+    assert visitor.reply(make_request(marcus, 2, "She is fine.")) in marcus.lines["low"]
+    visitor.close()
+
+
+def test_engine_exception_falls_back(marcus: Persona, caplog: pytest.LogCaptureFixture) -> None:
+    def boom(job: TextJob, n: int) -> str:
+        raise RuntimeError("out of memory")
+
+    visitor = LocalVisitor(engine=FakeEngine(boom))
+    with caplog.at_level(logging.WARNING):
+        reply = detailed(visitor, make_request(marcus, 5, "Hello."))
+    assert reply.source == "fallback" and reply.text in marcus.lines["medium"]
+    assert any("out of memory" in r.getMessage() for r in caplog.records)
+    visitor.close()
+
+
+def test_model_that_fails_to_load_falls_back(
+    marcus: Persona, tmp_path: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        visitor = LocalVisitor(model="no/such-model-anywhere", cache_dir=str(tmp_path))
+        assert visitor.wait_ready(timeout=60) is False
+        line = visitor.reply(make_request(marcus, 8, "Hello."))
+    assert line in marcus.lines["high"]
+    assert any("failed to load" in r.getMessage() for r in caplog.records)
+    visitor.close()
+
+
+def test_sessions_are_served_round_robin() -> None:
+    release = threading.Event()
+
+    def answer(job: TextJob, n: int) -> str:
+        if job.suffix == "block":
+            release.wait(5)
+        return job.suffix
+
+    engine = FakeEngine(answer, max_batch=2)
+    worker = ModelWorker(lambda: engine)
+    first = worker.submit("z", TextJob("", "block", 0))
+    while not engine.batches:
+        threading.Event().wait(0.01)  # the blocker is being served; queue the rest behind it
+    futures = [worker.submit("a", TextJob("", f"a{i}", 0)) for i in range(4)]
+    futures += [worker.submit("b", TextJob("", "b0", 0)), worker.submit("c", TextJob("", "c0", 0))]
+    release.set()
+    assert first.result(5) == "block"
+    assert [f.result(5) for f in futures] == ["a0", "a1", "a2", "a3", "b0", "c0"]
+    order = [[job.suffix for job in batch] for batch in engine.batches[1:]]
+    assert order == [["a0", "b0"], ["c0", "a1"], ["a2", "a3"]]
+    worker.close()
+
+
+def test_concurrent_replies_are_batched_and_thread_safe(marcus: Persona) -> None:
+    engine = FakeEngine(lambda job, n: f"Answer number {n} for you.")
+    visitor = LocalVisitor(engine=engine)
+    requests = [make_request(marcus, 8, f"Hello {i}.", session=f"s{i}") for i in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        lines = list(pool.map(visitor.reply, requests))
+    assert len(set(lines)) == 8 and all(line.startswith("Answer number") for line in lines)
+    assert max(len(batch) for batch in engine.batches) > 1
+    assert all(len(batch) <= 4 for batch in engine.batches)
+    futures = [visitor.submit(r) for r in requests[:3]]
+    assert all(f.result(5).startswith("Answer number") for f in futures)
+    visitor.close()
+
+
+def test_closed_worker_refuses_new_work() -> None:
+    worker = ModelWorker(lambda: FakeEngine(lambda job, n: "x"))
+    worker.wait_ready(5)
+    worker.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        worker.submit("s", TextJob("", "x", 0))

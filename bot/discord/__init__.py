@@ -1,0 +1,1 @@
+"""The Discord adapter: a bot whose cogs turn slash commands and thread messages into practice."""

@@ -1,0 +1,144 @@
+"""The Cooldown bot: one PracticeRoom, the store, the persona library and settings."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import gc
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord.ext import commands
+
+from bot.core.persona import PersonaLibrary
+from bot.core.practice import PracticeRoom
+from bot.core.session import Mode, PracticeSession
+from bot.discord.limits import NO_PINGS
+from bot.discord.ratelimit import OfficerRateLimit
+from bot.discord.tree import CooldownTree
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.core.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXTENSIONS: tuple[str, ...] = (
+    "bot.discord.practice",
+    "bot.discord.progress",
+    "bot.discord.leaderboard",
+    "bot.discord.teams",
+    "bot.discord.trainers",
+    "bot.discord.owner",
+)
+# Model replies and rubric runs can take seconds each; 32 threads let that many officers wait
+# on them at once while the model backend queues them on its own single worker.
+BLOCKING_THREADS = 32
+
+
+def cooldown_intents() -> discord.Intents:
+    """Servers, their messages, and message text: nothing else is asked of Discord."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    # Privileged: officers answer the visitor in plain thread messages, so the bot must read
+    # their text. Enable "Message Content Intent" in the developer portal (docs/discord.md).
+    intents.message_content = True
+    return intents
+
+
+class CooldownBot(commands.Bot):
+    """The bot: slash-command cogs over one PracticeRoom; blocking work on its own threads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        room: PracticeRoom,
+        store: Store,
+        *,
+        sync: bool = False,
+        extensions: Sequence[str] = EXTENSIONS,
+        blocking_threads: int = BLOCKING_THREADS,
+    ) -> None:
+        super().__init__(
+            # Mention prefix only: the owner's `@Cooldown sync`; everything else is slash commands.
+            command_prefix=commands.when_mentioned,
+            intents=cooldown_intents(),
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            tree_cls=CooldownTree,
+        )
+        self.settings, self.room, self.store = settings, room, store
+        self.sync_on_start = sync
+        self.extension_names = tuple(extensions)
+        self.pool = ThreadPoolExecutor(blocking_threads, thread_name_prefix="cooldown-blocking")
+        self.pacing = OfficerRateLimit(settings.officer_messages_per_minute)
+        self.resumed: list[PracticeSession] = []
+
+    @property
+    def library(self) -> PersonaLibrary:
+        """The personas the room picks from (shipped plus trainer-added, minus disabled)."""
+        return self.room.library
+
+    async def run_blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a blocking call (model, rubric, SQLite) on the bot's threads, not the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
+
+    async def setup_hook(self) -> None:
+        """Load the cogs, sync commands only when asked, and pick up interrupted practices."""
+        for name in self.extension_names:
+            await self.load_extension(name)
+        if self.sync_on_start:
+            await self.sync_commands(self.settings.dev_guild_id)
+        from bot.discord.practice import resume_sessions
+
+        self.resumed = await resume_sessions(self)
+        # Everything loaded so far (discord.py, the model, personas) lives as long as the bot;
+        # freezing it keeps full garbage collections from scanning it, which on a loaded
+        # host stalled the event loop for 50-70 ms at a time (bench/discord.py).
+        gc.collect()  # garbage first, so only live objects are frozen
+        gc.freeze()
+
+    async def sync_commands(self, guild_id: int | None = None) -> int:
+        """Publish the slash commands: to one server (instant) or globally (can take an hour)."""
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d slash commands to server %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d slash commands globally (may take up to an hour)", len(synced))
+        return len(synced)
+
+    async def practice_mode(self, guild_id: int | None) -> Mode:
+        """The server's practice mode: live coaching (default) or assessment."""
+        if guild_id is None:
+            return Mode.LIVE
+        value = await self.run_blocking(
+            self.store.get_setting, guild_scope(guild_id), "mode", Mode.LIVE.value
+        )
+        try:
+            return Mode(str(value))
+        except ValueError:
+            log.warning("server %s has an unknown practice mode %r; using live", guild_id, value)
+            return Mode.LIVE
+
+    async def on_ready(self) -> None:
+        """Log who we are and where (no token, ever)."""
+        log.info("connected as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        """Disconnect, then stop the blocking threads (the store is closed by whoever opened it)."""
+        await super().close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def guild_scope(guild_id: int) -> str:
+    """The settings scope of one Discord server."""
+    return f"guild:{guild_id}"

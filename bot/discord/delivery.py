@@ -1,0 +1,102 @@
+"""Every message the bot sends goes through here: clipped to Discord's limits, never pinging,
+and a Discord error becomes a logged warning instead of a crashed handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import discord
+
+from bot.discord.limits import CONTENT, NO_PINGS, clip, fit_embed
+
+log = logging.getLogger(__name__)
+
+
+class ChannelGone(Exception):
+    """The channel or thread no longer exists (deleted while a practice was running)."""
+
+    def __init__(self, channel_id: int) -> None:
+        self.channel_id = channel_id
+        super().__init__(f"channel {channel_id} is gone")
+
+
+def _kwargs(
+    content: str | None,
+    embeds: Sequence[discord.Embed],
+    files: Sequence[discord.File],
+    view: discord.ui.View | None,
+) -> dict[str, object]:
+    kwargs: dict[str, object] = {"allowed_mentions": NO_PINGS}
+    if content:
+        kwargs["content"] = clip(content, CONTENT)
+    if embeds:
+        kwargs["embeds"] = [fit_embed(e) for e in embeds][:10]
+    if files:
+        kwargs["files"] = list(files)[:10]
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
+async def post(
+    channel: discord.abc.Messageable,
+    content: str | None = None,
+    *,
+    embeds: Sequence[discord.Embed] = (),
+    files: Sequence[discord.File] = (),
+    reference: discord.Message | None = None,
+) -> discord.Message | None:
+    """Send to a channel or thread; None when Discord refused (logged), ChannelGone when deleted."""
+    kwargs = _kwargs(content, embeds, files, None)
+    if reference is not None:
+        kwargs["reference"] = reference
+        kwargs["mention_author"] = False
+    channel_id = getattr(channel, "id", 0)
+    try:
+        return await channel.send(**kwargs)  # type: ignore[arg-type]
+    except discord.NotFound as exc:
+        if reference is not None and exc.code == 10008:
+            # The officer deleted the message we answered: say it without the reply link.
+            return await post(channel, content, embeds=embeds, files=files)
+        raise ChannelGone(channel_id) from exc
+    except discord.Forbidden as exc:
+        log.warning("missing permission to post in channel %s: %s", channel_id, exc.text)
+    except discord.HTTPException as exc:
+        log.warning("Discord refused a message in channel %s: %s %s", channel_id, exc.status, exc)
+    return None
+
+
+async def respond(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embeds: Sequence[discord.Embed] = (),
+    files: Sequence[discord.File] = (),
+    ephemeral: bool = True,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Answer an interaction (first response or follow-up), privately unless told otherwise."""
+    kwargs = _kwargs(content, embeds, files, view)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(ephemeral=ephemeral, **kwargs)  # type: ignore[call-overload]
+        else:
+            await interaction.response.send_message(ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
+    except discord.NotFound:
+        # Interaction tokens last 15 minutes (3 seconds before the first answer); nothing to do.
+        log.warning("interaction %s expired before it could be answered", interaction.id)
+    except discord.HTTPException as exc:
+        log.warning("could not answer interaction %s: %s %s", interaction.id, exc.status, exc)
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+    """Acknowledge now (Discord allows 3 seconds) so slow work can follow; public ones are marked
+    so the error handler knows a private error must replace the public placeholder."""
+    if interaction.response.is_done():
+        return
+    interaction.extras["public"] = not ephemeral
+    try:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    except discord.HTTPException as exc:
+        log.warning("could not defer interaction %s: %s", interaction.id, exc)

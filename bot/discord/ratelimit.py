@@ -1,0 +1,47 @@
+"""Per-officer message pacing: a sliding one-minute window, with one polite notice per burst."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from enum import Enum
+
+
+class Pace(Enum):
+    """What to do with an officer's message."""
+
+    ACCEPT = "accept"
+    NOTICE = "notice"  # over the limit: tell them once
+    DROP = "drop"  # over the limit and already told
+
+
+class OfficerRateLimit:
+    """At most `per_minute` messages per officer in any 60 seconds."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute, self.clock = per_minute, clock
+        self._seen: dict[str, deque[float]] = {}
+        self._told: set[str] = set()
+
+    def check(self, officer: str) -> Pace:
+        """Count a message from this officer and say whether it may be played as a turn."""
+        now = self.clock()
+        window = self._seen.setdefault(officer, deque())
+        while window and now - window[0] >= 60.0:
+            window.popleft()
+        if len(window) < self.per_minute:
+            window.append(now)
+            self._told.discard(officer)
+            return Pace.ACCEPT
+        if officer in self._told:
+            return Pace.DROP
+        self._told.add(officer)
+        return Pace.NOTICE
+
+    def retry_after(self, officer: str) -> float:
+        """Seconds until this officer's next message would be accepted."""
+        window = self._seen.get(officer)
+        if not window or len(window) < self.per_minute:
+            return 0.0
+        return max(0.0, 60.0 - (self.clock() - window[0]))

@@ -1,0 +1,87 @@
+"""The command tree: turns domain errors from any command into a private, readable answer."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.core.persona import PersonaError, UnknownPersona
+from bot.core.practice import AlreadyPractising, NoActiveSession, NoPersonaAvailable
+from bot.core.session import ReplyRejected, SessionClosed
+from bot.core.store import StoreError, UnknownPeriod
+from bot.discord.delivery import ChannelGone, respond
+
+log = logging.getLogger(__name__)
+
+
+class Refusal(app_commands.AppCommandError):
+    """A command that cannot go ahead, with a message written for the person who asked."""
+
+
+# Errors whose message is written for the person who caused them and can be shown as is.
+SHOWN_AS_IS: tuple[type[BaseException], ...] = (
+    Refusal,
+    UnknownPersona,
+    AlreadyPractising,
+    NoActiveSession,
+    NoPersonaAvailable,
+    PersonaError,
+    ReplyRejected,
+    SessionClosed,
+    StoreError,
+    UnknownPeriod,
+    app_commands.CheckFailure,
+    app_commands.TransformerError,
+)
+
+MISSING_PERMISSION = (
+    "I am missing a permission in this channel ({detail}). A server admin can fix it: my role "
+    "needs View Channels, Send Messages, Send Messages in Threads, Create Private Threads, "
+    "Create Public Threads, Embed Links, Attach Files and Read Message History."
+)
+
+
+def explain(error: BaseException) -> str | None:
+    """The message for a known error, or None for a bug (logged, generic message)."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, SHOWN_AS_IS):
+        return str(error)
+    if isinstance(error, ChannelGone):
+        return "That practice thread no longer exists, so the practice was closed."
+    if isinstance(error, discord.Forbidden):
+        return MISSING_PERMISSION.format(detail=error.text or "forbidden")
+    if isinstance(error, discord.HTTPException):
+        return (
+            f"Discord refused part of that ({error.status}: {error.text or 'no reason given'}). "
+            "Please try again in a moment."
+        )
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+    return None
+
+
+class CooldownTree(app_commands.CommandTree):
+    """A CommandTree whose error handler answers privately instead of failing silently."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Show domain errors to the user; log anything else with its traceback."""
+        message = explain(error)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        if message is None:
+            original = getattr(error, "original", error)
+            log.error("command /%s failed", command, exc_info=original)
+            message = "Something went wrong on my side; it has been logged. Please try again."
+        else:
+            log.info("command /%s refused: %s", command, message)
+        if interaction.response.is_done() and interaction.extras.get("public"):
+            # The public "thinking..." placeholder would otherwise show the error to everyone.
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                log.debug("could not delete the public placeholder", exc_info=True)
+        await respond(interaction, message, ephemeral=True)

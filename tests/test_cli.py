@@ -1,0 +1,88 @@
+"""The terminal adapter, in-process: demo, practice (with Ctrl-C), personas."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.settings import get_settings
+
+DEMO_PERSONA = "hospital_emergency_son"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test gets its own database and reads settings afresh."""
+    db = tmp_path / "cooldown.db"
+    monkeypatch.setenv("DATABASE_PATH", str(db))
+    get_settings.cache_clear()
+    yield db
+    get_settings.cache_clear()
+
+
+def feed(monkeypatch: pytest.MonkeyPatch, replies: list[object]) -> None:
+    """Answer input() prompts with these replies; an exception instance is raised instead."""
+    queue = list(replies)
+
+    def fake_input(prompt: str = "") -> str:
+        if not queue:
+            raise EOFError
+        item = queue.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        return str(item)
+
+    monkeypatch.setattr(builtins, "input", fake_input)
+
+
+def test_demo_shows_a_good_and_a_poor_session(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--scripted", "--persona", DEMO_PERSONA]) == 0
+    out = capsys.readouterr().out
+    assert "GOOD officer" in out and "POOR officer" in out
+    assert out.count("Debrief - ") == 2
+    summary = out.split("Summary:")[1]
+    good_line, poor_line = summary.strip().splitlines()
+    assert "resolved" in good_line
+    assert "resolved" not in poor_line
+    good_score = int(good_line.split("overall ")[1].split(",")[0])
+    poor_score = int(poor_line.split("overall ")[1].split(",")[0])
+    assert good_score > poor_score + 20
+
+
+def test_practice_records_and_ctrl_c_gives_the_debrief(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], isolated_settings: Path
+) -> None:
+    feed(
+        monkeypatch,
+        ["   ", "I can see you're worried. Let me call the ward for you now.", KeyboardInterrupt()],
+    )
+    code = main(["practice", "--scripted", "--persona", DEMO_PERSONA, "--officer", "alice"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "empty" in out  # the blank reply was refused with a hint
+    assert "[score " in out  # live coaching after the real reply
+    assert "practice stopped" in out and "ended by the officer after 1 reply" in out
+    assert isolated_settings.exists()
+
+    assert main(["stats", "alice"]) == 0
+    assert DEMO_PERSONA in capsys.readouterr().out
+
+
+def test_unknown_persona_lists_the_valid_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--scripted", "--persona", "no_such_visitor"]) == 2
+    err = capsys.readouterr().err
+    assert "no_such_visitor" in err and DEMO_PERSONA in err
+
+
+def test_personas_list_and_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["personas", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert len(listing.strip().splitlines()) >= 11  # header + at least 10 personas
+    bad = tmp_path / "broken_visitor.yaml"
+    bad.write_text("name: Sam\ndifficulty: 9\n")
+    assert main(["personas", "validate", str(bad)]) == 1
+    assert "broken_visitor.yaml" in capsys.readouterr().out

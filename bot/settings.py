@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     openai_model: str = "default"
     openai_api_key: SecretStr | None = None
     openai_timeout_s: float = 30.0
+    openai_api: Literal["chat", "completions"] = "chat"
 
     rubric_encoder: Literal["minilm", "none"] = "minilm"
 

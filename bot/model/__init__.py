@@ -40,6 +40,7 @@ def make_visitor(backend: str, settings: Any = None, **overrides: Any) -> Visito
                 "model": settings.openai_model,
                 "api_key": key.get_secret_value() if key is not None else None,
                 "timeout_s": settings.openai_timeout_s,
+                "api": settings.openai_api,
             }
         else:
             values = {}

@@ -16,7 +16,7 @@ import pytest
 from bot.core.persona import Persona
 from bot.model import make_visitor
 from bot.model.openai_backend import OpenAIVisitor
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from tests.model.conftest import make_request
 
 
@@ -89,6 +89,17 @@ def test_factory_builds_the_openai_visitor(scripted_server: str, marcus: Persona
     visitor = make_visitor("openai", base_url=scripted_server, api_key="sekrit")
     assert isinstance(visitor, OpenAIVisitor)
     assert visitor.reply(make_request(marcus, 8, "Hello.")) in marcus.lines["high"]
+
+
+def test_factory_reads_the_openai_settings(scripted_server: str, marcus: Persona) -> None:
+    settings = Settings(
+        model_backend="openai", openai_base_url=scripted_server, openai_api="completions",
+        openai_api_key="sekrit", _env_file=None,
+    )  # fmt: skip
+    visitor = make_visitor("openai", settings)
+    assert isinstance(visitor, OpenAIVisitor) and visitor.api == "completions"
+    assert visitor.reply(make_request(marcus, 8, "Hello.")) in marcus.lines["high"]
+    visitor.close()
 
 
 def test_wrong_api_key_falls_back(

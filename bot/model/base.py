@@ -66,16 +66,19 @@ class GeneratingVisitor(ABC):
         """A future of the line with its source: model, retry (second sample) or fallback."""
         outer: Future[Reply] = Future()
         outer.set_running_or_notify_cancel()
-        prompt = build_prompt(request)
+        prompts = [build_prompt(request)]
         ctx = discipline.Context(
-            prompt.visitor_name, request.last_officer_line, frozenset(request.visitor_lines())
+            prompts[0].visitor_name, request.last_officer_line, frozenset(request.visitor_lines())
         )
         raws: list[str] = []
         reasons: list[str] = []
 
         def attempt(n: int) -> None:
+            if n and reasons[-1] == discipline.REPEATS:
+                # a base model copies example lines: retry without the ones already said
+                prompts.append(build_prompt(request, fresh_examples=True))
             try:
-                future = self._generate(prompt, _seed(request, n), request.session_id)
+                future = self._generate(prompts[-1], _seed(request, n), request.session_id)
             except Exception as exc:  # noqa: BLE001 - any backend failure becomes a fallback
                 finish_fallback(f"generation failed: {exc}")
                 return

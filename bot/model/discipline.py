@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.model import patterns as P
 
 MAX_SENTENCES = 3
+REPEATS = "repeats an earlier line"
 MAX_WORDS = 60
 
 
@@ -77,8 +78,8 @@ def _clean(raw: str, ctx: Context) -> str:
     text = _limit(sentences)
     if officer_voice(text, ctx.visitor_name):
         raise Rejected("officer's voice")
-    if _key(text) in {_key(line) for line in ctx.previous}:
-        raise Rejected("repeats an earlier line")
+    if line_key(text) in {line_key(line) for line in ctx.previous}:
+        raise Rejected(REPEATS)
     return text
 
 
@@ -188,11 +189,11 @@ def split_sentences(text: str) -> list[str]:
 def _drop_echoes(sentences: list[str], officer_line: str) -> list[str]:
     if not officer_line:
         return sentences
-    officer = _key(officer_line)
+    officer = line_key(officer_line)
     officer_words = set(officer.split())
     kept = []
     for sentence in sentences:
-        words = _key(sentence).split()
+        words = line_key(sentence).split()
         overlap = len(set(words) & officer_words) / max(len(set(words)), 1)
         if len(words) >= 4 and (" ".join(words) in officer or overlap >= 0.8):
             continue  # the officer's words handed back as if the visitor said them
@@ -226,5 +227,6 @@ def _finish(fragment: str) -> str:
     return " ".join(words).rstrip(",;:-") + "."
 
 
-def _key(text: str) -> str:
+def line_key(text: str) -> str:
+    """A line reduced to lowercase words, for comparing lines regardless of punctuation."""
     return " ".join(re.findall(r"[a-z0-9']+", text.lower()))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.core.persona import Band, Persona
 from bot.core.visitor import VisitorRequest
 from bot.model import patterns as P
+from bot.model.discipline import line_key
 
 OFFICER = "Officer"
 # The transcript keeps at most HISTORY_LINES recent lines and forgets old ones HISTORY_DROP at a
@@ -61,11 +62,20 @@ class Prompt:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
 
 
-def build_prompt(request: VisitorRequest) -> Prompt:
-    """The prompt for the visitor's next line at the request's agitation band."""
+def build_prompt(request: VisitorRequest, fresh_examples: bool = False) -> Prompt:
+    """The prompt for the visitor's next line at the request's agitation band.
+
+    The example lines are the band's first MAX_EXAMPLES, so the prefix stays the same all
+    session (and its KV cache is reused). A small base model likes to copy an example that was
+    already said; `fresh_examples` (for the retry) leaves those out and takes later ones.
+    """
     persona, band = request.persona, request.band
     name = persona.short_name
-    examples = persona.lines[band][:MAX_EXAMPLES]
+    examples = persona.lines[band]
+    if fresh_examples:
+        said = {line_key(line) for line in request.visitor_lines()}
+        examples = [line for line in examples if line_key(line) not in said] or examples
+    examples = examples[:MAX_EXAMPLES]
     facts = _facts(persona, band)
     prefix = (
         f"{facts}\n\n{EXAMPLES_HEADER.format(name=name)}\n"

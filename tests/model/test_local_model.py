@@ -90,6 +90,28 @@ def test_fast_runner_matches_the_reference_model(local_visitor: LocalVisitor) ->
     assert agreement >= 0.9, agreement
 
 
+def test_lean_tokenizer_gives_the_same_ids_as_autotokenizer(local_visitor: LocalVisitor) -> None:
+    from transformers import AutoTokenizer
+
+    from bot.model.local.tokenizer import RawTokenizer
+
+    lean = local_visitor.worker.engine.tokenizer  # type: ignore[union-attr]
+    assert isinstance(lean, RawTokenizer)
+    path = get_settings().path(get_settings().model_cache_dir) / "gemma-3-270m"
+    full = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    texts = ["Marcus: I can't find her!\n", "Officer: ok\n\nMarcus:", " emoji 😀 <bos> text"]
+    for text in texts:
+        for special in (True, False):
+            ids = full(text, add_special_tokens=special).input_ids
+            assert lean(text, add_special_tokens=special).input_ids == ids
+            assert lean.decode(ids, skip_special_tokens=True) == full.decode(
+                ids, skip_special_tokens=True
+            )
+    assert (lean.bos_token_id, lean.eos_token_id, len(lean)) == (
+        full.bos_token_id, full.eos_token_id, len(full),
+    )  # fmt: skip
+
+
 def test_serve_local_model_over_http(marcus: Persona) -> None:
     from bot.model.openai_backend import OpenAIVisitor
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.core.persona import Persona
+from bot.core.visitor import Line, VisitorRequest
 from bot.model.base import Reply
 from bot.model.local import LocalVisitor
 from bot.model.local.engine import TextJob
@@ -60,6 +61,31 @@ def test_bad_output_is_retried_once_with_another_seed(marcus: Persona) -> None:
     assert reply.text == "Fine. I'll wait." and reply.source == "retry"
     seeds = [batch[0].seed for batch in engine.batches]
     assert len(seeds) == 2 and seeds[0] != seeds[1]
+    visitor.close()
+
+
+def copy_first_example(job: TextJob, n: int) -> str:
+    """What gemma-3-270m often does: repeat the first example line of the prompt."""
+    examples = job.prefix.split("talks right now:\n", 1)[1]
+    return " " + examples.split("\n", 1)[0].split(": ", 1)[1]
+
+
+def test_a_repeated_line_is_retried_without_the_examples_already_said(marcus: Persona) -> None:
+    said = marcus.lines["high"][0]
+    history = (
+        Line("visitor", marcus.opening_lines[0]),
+        Line("officer", "Calm down."),
+        Line("visitor", said),
+        Line("officer", "Please wait outside."),
+    )
+    request = VisitorRequest(marcus, 8, history, "s1")
+    engine = FakeEngine(copy_first_example)
+    visitor = LocalVisitor(engine=engine)
+    reply = detailed(visitor, request)
+    assert reply.reasons == ("repeats an earlier line",) and reply.source == "retry"
+    assert reply.text == marcus.lines["high"][1]
+    first, retry = (batch[0] for batch in engine.batches)
+    assert said in first.prefix and said not in retry.prefix
     visitor.close()
 
 

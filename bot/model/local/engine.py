@@ -193,8 +193,9 @@ def build_engine(model: str, cache_dir: Path, device: str, threads: int | None =
         pin_threads(threads or default_threads())
     source = resolve_model(model, cache_dir)
     # bf16 weights halve memory; the CPU runner still computes activations in fp32
-    dtype = torch.bfloat16 if dev.type == "cuda" or _is_gemma3(source) else torch.float32
-    lm, tokenizer = load_model(source, dev, dtype)
+    gemma3 = _is_gemma3(source)
+    dtype = torch.bfloat16 if dev.type == "cuda" or gemma3 else torch.float32
+    lm, tokenizer = load_model(source, dev, dtype, lean_tokenizer=gemma3)
     if getattr(lm.config, "model_type", "") == "gemma3_text":
         slug = Path(str(source)).name
         return FastGemmaEngine(lm, tokenizer, dev, cache_dir / ".prepared" / slug)

@@ -1,6 +1,7 @@
 """Discord adapter benchmark: reply overhead, and many officers at once on one event loop.
 
 Run: .venv/bin/python -m bench.discord [--replies 40] [--model-ms 250] [--officers 20]
+     .venv/bin/python -m bench.discord --real-model --replies 12 --crowd-replies 3
 
 The bot runs for real (cogs, listeners, store on disk, blocking threads) against the recording
 HTTP and webhook layers from tests/discord/harness.py, so Discord's own latency is not in the
@@ -250,7 +251,7 @@ class CallbackTimer:
 
 
 async def crowd(
-    officers: int, replies: int, model_ms: float, rubric: Rubric, folder: Path
+    officers: int, replies: int, visitor: Visitor, label: str, rubric: Rubric, folder: Path
 ) -> dict[str, Any]:
     """(b) Many officers at once, with asyncio debug on."""
     loop = asyncio.get_running_loop()
@@ -268,12 +269,12 @@ async def crowd(
     started = time.perf_counter()
     try:
         with CallbackTimer() as timer:
-            rows = await _with_bot(ModelLikeVisitor(model_ms), rubric, folder, run)
+            rows = await _with_bot(visitor, rubric, folder, run)
     finally:
         logging.getLogger("asyncio").removeHandler(slow)
         loop.set_debug(False)
     return {
-        **_summary(f"{officers} officers at once (model {model_ms:.0f} ms, 1 worker)", rows),
+        **_summary(f"{officers} officers at once ({label})", rows),
         "wall_s": round(time.perf_counter() - started, 2),
         "max_callback_ms": round(timer.longest * 1000, 2),
         "max_callback": timer.longest_what,
@@ -315,23 +316,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--officers", type=int, default=20, help="officers at once in (b)")
     parser.add_argument("--crowd-replies", type=int, default=8, help="replies per officer in (b)")
     parser.add_argument("--crowd-model-ms", type=float, default=50.0, help="model time in (b)")
+    parser.add_argument(
+        "--real-model", action="store_true",
+        help="use the real local model and the full rubric (MiniLM) in (a) and (b)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     rubric, rubric_name = _rubric()
+    runs: list[tuple[str, Visitor, Rubric]] = [
+        ("scripted visitor", ScriptedVisitor(), rubric),
+        (f"model-like visitor ({args.model_ms:.0f} ms)", ModelLikeVisitor(args.model_ms), rubric),
+    ]
+    crowd_run = (
+        f"model {args.crowd_model_ms:.0f} ms, 1 worker",
+        ModelLikeVisitor(args.crowd_model_ms),
+        rubric,
+    )
+    if args.real_model:
+        from bot import runtime
+        from bot.settings import get_settings
+
+        settings = get_settings()
+        model = runtime.build_visitor(settings)
+        model.wait_ready()  # type: ignore[attr-defined]
+        full_rubric = runtime.build_rubric(settings)
+        runs.append(("local gemma-3-270m + MiniLM rubric", model, full_rubric))
+        crowd_run = ("local gemma-3-270m + MiniLM rubric", model, full_rubric)
+        rubric_name += "; real model runs: full rubric with MiniLM"
 
     async def run_all(folder: Path) -> tuple[list[dict], dict[str, Any]]:
         latencies = []
-        for name, visitor in (
-            ("scripted visitor", ScriptedVisitor()),
-            (f"model-like visitor ({args.model_ms:.0f} ms)", ModelLikeVisitor(args.model_ms)),
-        ):
-            sub = folder / name.split()[0]
+        for i, (name, visitor, judge) in enumerate(runs):
+            sub = folder / f"run{i}"
             sub.mkdir()
-            rows = await latency(visitor, rubric, args.replies, sub)
+            rows = await latency(visitor, judge, args.replies, sub)
             latencies.append(_summary(name, rows))
         sub = folder / "crowd"
         sub.mkdir()
-        load = await crowd(args.officers, args.crowd_replies, args.crowd_model_ms, rubric, sub)
+        label, visitor, judge = crowd_run
+        load = await crowd(args.officers, args.crowd_replies, visitor, label, judge, sub)
         return latencies, load
 
     with tempfile.TemporaryDirectory(prefix="cooldown-bench-") as tmp:

@@ -109,7 +109,7 @@ def forced_job(visitor: LocalVisitor, request: VisitorRequest, tokens: int) -> T
     engine = visitor.worker.engine
     assert engine is not None
     job = engine.job(build_prompt(request), seed=len(request.history))
-    return TextJob(job.prefix, job.suffix, job.seed, tokens, False, job.stable)
+    return TextJob(job.prefix, job.suffix, job.seed, tokens, False, job.stable, job.avoid)
 
 
 def latency(visitor: LocalVisitor, sessions: list[Session], turns: int) -> dict[str, Any]:

@@ -51,6 +51,7 @@ class Prompt:
     system: str  # chat form: who the visitor is, how they feel, the rules
     user: str  # chat form: the conversation so far
     visitor_name: str
+    said: tuple[str, ...] = ()  # visitor lines already said: a local runner blocks copying them
 
     @property
     def text(self) -> str:
@@ -92,7 +93,8 @@ def build_prompt(request: VisitorRequest, fresh_examples: bool = False) -> Promp
         + RULES.format(name=name)
     )
     user = "The conversation so far:\n" + "\n".join(lines) + f"\n{name}:"
-    return Prompt(prefix, suffix, system, user, name)
+    said = tuple(sorted(_one_line(line) for line in request.visitor_lines()))
+    return Prompt(prefix, suffix, system, user, name, said)
 
 
 def _facts(persona: Persona, band: Band) -> str:

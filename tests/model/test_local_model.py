@@ -90,6 +90,28 @@ def test_fast_runner_matches_the_reference_model(local_visitor: LocalVisitor) ->
     assert agreement >= 0.9, agreement
 
 
+def test_runner_does_not_copy_a_line_already_said(local_visitor: LocalVisitor) -> None:
+    from bot.model.local.gemma_fast import GenSpec
+
+    engine = local_visitor.worker.engine
+    tok, runner = engine.tokenizer, engine.runner  # type: ignore[union-attr]
+    said = "I want to see my mother right now."
+    prompt = tok(f"Marcus: {said}\nOfficer: Please wait.\n" * 3 + "Marcus:").input_ids
+    avoid = tok(" " + said, add_special_tokens=False).input_ids
+
+    def runs(avoid_ids: list[list[int]]) -> list[list[int]]:
+        specs = [GenSpec(prompt[:8], prompt[8:], seed, 12, True, 0, avoid_ids) for seed in range(4)]
+        runner.clear_prefix_cache()
+        return runner.generate(specs)
+
+    def copies(out: list[int]) -> bool:
+        return any(out[i : i + 5] == avoid[j : j + 5]
+                   for i in range(len(out) - 4) for j in range(len(avoid) - 4))  # fmt: skip
+
+    assert any(copies(out) for out in runs([]))  # left alone, the model says it again
+    assert not any(copies(out) for out in runs([avoid]))
+
+
 def test_lean_tokenizer_gives_the_same_ids_as_autotokenizer(local_visitor: LocalVisitor) -> None:
     from transformers import AutoTokenizer
 

@@ -27,6 +27,7 @@ class TextJob:
     max_new_tokens: int = MAX_NEW_TOKENS
     stop_at_newline: bool = True
     stable: int = 0  # characters of suffix that the next turn's suffix will start with
+    avoid: tuple[str, ...] = ()  # lines the output must not copy (the visitor's earlier lines)
 
 
 def stable_end(suffix: str, cue: str) -> int:
@@ -59,13 +60,17 @@ class _TokenizerMixin:
         cue = prompt.visitor_name + ":"
         if not self.chat:
             stable = stable_end(prompt.suffix, cue)
-            return TextJob(prompt.prefix, prompt.suffix, seed, self.max_new_tokens, True, stable)
+            return TextJob(
+                prompt.prefix, prompt.suffix, seed, self.max_new_tokens, True, stable, prompt.said
+            )
         text = render_chat(self.tokenizer, prompt.messages())
         cut = text.find(prompt.system)
         split = cut + len(prompt.system) if cut >= 0 else 0
         suffix = text[split:]
         stable = stable_end(suffix, cue)
-        return TextJob(text[:split], suffix, seed, self.max_new_tokens, False, stable)
+        return TextJob(
+            text[:split], suffix, seed, self.max_new_tokens, False, stable, prompt.said
+        )
 
     def encode(self, job: TextJob) -> tuple[list[int], list[int], int]:
         """Token ids of prefix and suffix, and how many tokens the next turn will share.
@@ -130,9 +135,11 @@ class FastGemmaEngine(_TokenizerMixin):
         specs = []
         for job in jobs:
             prefix, suffix, shared = self.encode(job)
-            specs.append(
-                GenSpec(prefix, suffix, job.seed, job.max_new_tokens, job.stop_at_newline, shared)
-            )
+            # the line follows "Name:", so each earlier line is met as " " + line
+            avoid = [self.tokenizer(" " + line, add_special_tokens=False).input_ids
+                     for line in job.avoid]  # fmt: skip
+            specs.append(GenSpec(prefix, suffix, job.seed, job.max_new_tokens,
+                                 job.stop_at_newline, shared, avoid))  # fmt: skip
         outs = self.runner.generate(specs)
         return [self.tokenizer.decode(ids, skip_special_tokens=True) for ids in outs]
 

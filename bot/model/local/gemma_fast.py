@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -18,7 +18,7 @@ from torch.nn import functional as F
 
 from bot.model.local.kv_cache import PrefixCache
 from bot.model.local.lowbit import convert_linears, int8_supported, lowbit_linear
-from bot.model.local.sampling import Sampler
+from bot.model.local.sampling import NGramBlock, Sampler
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class GenSpec:
     max_new_tokens: int = 40
     stop_at_newline: bool = True
     session_point: int = 0  # tokens (from the start) that the next turn will begin with
+    avoid_ids: list[list[int]] = field(default_factory=list)  # token runs not to copy
 
 
 class GemmaRunner:
@@ -85,6 +86,7 @@ class GemmaRunner:
             head.weight = nn.Parameter(self.embed.detach()[vocab_ids].clone(), requires_grad=False)
             self.head = head
         lookup = {int(t): i for i, t in enumerate(vocab_ids.tolist())}
+        self.lookup = lookup
         self.stop_local = torch.tensor([lookup[t] for t in stop_ids if t in lookup], device=device)
         self.newline_local = torch.tensor(
             [lookup[t] for t in newline_ids if t in lookup], device=device
@@ -191,12 +193,15 @@ class GemmaRunner:
         last = [self._prefill(row, spec, seqs[row], width, keys, values, valid)
                 for row, spec in enumerate(specs)]  # fmt: skip
         samplers = [Sampler(spec.seed, self.device) for spec in specs]
+        blocks = [NGramBlock([[self.lookup.get(t, -1) for t in run] for run in spec.avoid_ids])
+                  for spec in specs]  # fmt: skip
         logits = self._logits(torch.cat(last))
         out: list[list[int]] = [[] for _ in specs]
         done = [False] * bsz
         pos = torch.tensor([len(ids) for ids in seqs], device=self.device)
         for step in range(steps):
-            chosen = [samplers[r].pick(logits[r], out[r]) for r in range(bsz)]
+            chosen = [samplers[r].pick(logits[r], out[r], blocks[r].banned(out[r]))
+                      for r in range(bsz)]  # fmt: skip
             for r, local in enumerate(chosen):
                 if done[r]:
                     continue

@@ -1,6 +1,10 @@
-"""Token sampling for the local runner: temperature, top-k, nucleus and a repetition penalty."""
+"""Token sampling for the local runner: temperature, top-k, nucleus, a repetition penalty and
+n-gram blocking against lines the visitor already said."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 
 import torch
 
@@ -8,6 +12,31 @@ TEMPERATURE = 0.8
 TOP_K = 40
 TOP_P = 0.92
 REPETITION_PENALTY = 1.15
+BLOCK_NGRAM = 5  # never copy 5 tokens in a row from a line already said
+
+
+class NGramBlock:
+    """Which next tokens would complete an n-gram found in the given token runs.
+
+    gemma-3-270m tends to say an earlier line again word for word, which the output check
+    rejects; blocking those n-grams while sampling steers it to a new line instead.
+    Runs may hold -1 for tokens outside the sampled vocabulary; n-grams with one are skipped.
+    """
+
+    def __init__(self, runs: Sequence[Sequence[int]], n: int = BLOCK_NGRAM) -> None:
+        self.n = n
+        self._next: defaultdict[tuple[int, ...], set[int]] = defaultdict(set)
+        for run in runs:
+            for i in range(len(run) - n + 1):
+                gram = tuple(run[i : i + n])
+                if -1 not in gram:
+                    self._next[gram[:-1]].add(gram[-1])
+
+    def banned(self, history: Sequence[int]) -> Collection[int]:
+        """Tokens that must not follow the tokens generated so far."""
+        if not self._next or len(history) < self.n - 1:
+            return ()
+        return self._next.get(tuple(history[-(self.n - 1) :]), ())
 
 
 class Sampler:
@@ -27,8 +56,13 @@ class Sampler:
         self.temperature, self.top_k, self.top_p = temperature, top_k, top_p
         self.penalty = repetition_penalty
 
-    def pick(self, logits: torch.Tensor, history: list[int]) -> int:
+    def pick(
+        self, logits: torch.Tensor, history: list[int], banned: Collection[int] = ()
+    ) -> int:
         """The next token index for a 1-D row of logits, given the tokens this row produced."""
+        if banned:
+            logits = logits.clone()
+            logits[torch.tensor(sorted(banned), device=logits.device)] = float("-inf")
         if history and self.penalty != 1.0:
             logits = logits.clone()
             seen = torch.tensor(sorted(set(history)), device=logits.device)

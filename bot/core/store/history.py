@@ -7,7 +7,6 @@ import json
 from sqlite_utils import Database
 
 from bot.core.session import Outcome
-from bot.core.store.errors import SessionNotFound
 from bot.core.store.records import (
     SCORE_DIMENSIONS,
     Progress,
@@ -15,8 +14,8 @@ from bot.core.store.records import (
     SessionSummary,
     Transcript,
     summary_from_row,
-    turn_from_row,
 )
+from bot.core.store.sessions import session_rows
 
 # A "scored" session: finished with at least one turn. Leaderboards and progress use only these.
 SCORED = "status != 'in_progress' AND turn_count > 0"
@@ -125,13 +124,6 @@ def officer_progress(db: Database, officer_id: str, now: float) -> Progress:
 
 def session_transcript(db: Database, session_id: str) -> Transcript:
     """A session's summary and every turn, in order."""
-    rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
-    if not rows:
-        raise SessionNotFound(session_id)
-    turns = [
-        turn_from_row(r)
-        for r in db.query("SELECT * FROM turns WHERE session_id = ? ORDER BY number", [session_id])
-    ]
-    row = rows[0]
+    row, turns = session_rows(db, session_id)
     meta = {str(k): str(v) for k, v in json.loads(row["meta"] or "{}").items()}
     return Transcript(summary_from_row(row), row["opening_line"] or "", turns, meta)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.core.session import Outcome
+from bot.core.session import Outcome, Turn
 from bot.core.store.errors import SessionNotFound
 from bot.core.store.records import StoredSession, stored_session, turn_from_row
 
@@ -85,8 +85,8 @@ def close_session(db: Database, session_id: str, outcome: str, now: float) -> bo
     return False
 
 
-def load_session(db: Database, session_id: str) -> StoredSession:
-    """A stored session with its turns; SessionNotFound when there is none."""
+def session_rows(db: Database, session_id: str) -> tuple[dict[str, Any], list[Turn]]:
+    """A session's row and its turns in order; SessionNotFound when there is none."""
     rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
     if not rows:
         raise SessionNotFound(session_id)
@@ -94,7 +94,12 @@ def load_session(db: Database, session_id: str) -> StoredSession:
         turn_from_row(r)
         for r in db.query("SELECT * FROM turns WHERE session_id = ? ORDER BY number", [session_id])
     ]
-    return stored_session(rows[0], turns)
+    return rows[0], turns
+
+
+def load_session(db: Database, session_id: str) -> StoredSession:
+    """A stored session with its turns; SessionNotFound when there is none."""
+    return stored_session(*session_rows(db, session_id))
 
 
 def active_sessions(db: Database) -> list[StoredSession]:

@@ -99,10 +99,12 @@ class GeneratingVisitor(ABC):
             if n == 0:
                 attempt(1)
             else:
-                finish_fallback(f"two samples failed the checks ({'; '.join(reasons)})")
+                # expected now and then from a small model: logged, but not as a problem
+                why = f"two samples failed the checks ({'; '.join(reasons)})"
+                finish_fallback(why, logging.INFO)
 
-        def finish_fallback(why: str) -> None:
-            log.warning("visitor %s: %s; using a persona line", request.persona.id, why)
+        def finish_fallback(why: str, level: int = logging.WARNING) -> None:
+            log.log(level, "visitor %s: %s; using a persona line", request.persona.id, why)
             outer.set_result(Reply(_fallback_line(request), "fallback", *_info()))
 
         def _info() -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -93,11 +93,14 @@ def test_garbage_twice_falls_back_to_a_persona_line(
     marcus: Persona, caplog: pytest.LogCaptureFixture
 ) -> None:
     visitor = LocalVisitor(engine=FakeEngine(lambda job, n: GARBAGE))
-    with caplog.at_level(logging.WARNING, logger="bot.model.base"):
+    with caplog.at_level(logging.INFO, logger="bot.model.base"):
         reply = detailed(visitor, make_request(marcus, 8, "Please wait outside."))
     assert reply.source == "fallback" and len(reply.raw) == 2 and len(reply.reasons) == 2
     assert reply.text in marcus.lines["high"]
-    assert any("persona line" in r.getMessage() for r in caplog.records)
+    fallbacks = [r for r in caplog.records if "persona line" in r.getMessage()]
+    # a small model's misses are routine: logged for the operator, not printed to a practising
+    # officer's terminal (which shows warnings only)
+    assert fallbacks and all(r.levelno == logging.INFO for r in fallbacks)
     assert visitor.reply(make_request(marcus, 2, "She is fine.")) in marcus.lines["low"]
     visitor.close()
 

@@ -38,6 +38,7 @@ from bot.settings import PROJECT_ROOT, get_settings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "model.json"
 AGITATION = {"high": 8, "medium": 5, "low": 2}
+LONG_PROMPT = 575  # "a prompt of ~600 tokens": the latency runs at or above this size
 GENERIC_OFFICER = [
     "Calm down. Rules are rules.",
     "I hear you. Tell me what happened, from the start.",
@@ -54,9 +55,11 @@ t0 = time.monotonic()
 from bot.model.local import LocalVisitor
 v = LocalVisitor(cache_dir=sys.argv[1], device=sys.argv[2])
 ok = v.wait_ready()
-print(json.dumps({"ready": ok, "in_process_s": time.monotonic() - t0,
+print(json.dumps({"ready": ok, "ready_s": time.time() - float(sys.argv[3]),
+                  "in_process_s": time.monotonic() - t0,
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+STARTUP_RUNS = 3
 
 
 def officer_lines(persona: Persona) -> list[str]:
@@ -93,15 +96,28 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-def startup(cache_dir: Path, device: str) -> dict[str, Any]:
-    """New process: imports, model load from the cache and warm-up, until ready."""
-    start = time.monotonic()
-    out = subprocess.run(
-        [sys.executable, "-c", STARTUP_PROBE, str(cache_dir), device],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    probe = json.loads(out.stdout.strip().splitlines()[-1])
-    return {**probe, "wall_s": time.monotonic() - start}
+def startup(cache_dir: Path, device: str, runs: int = STARTUP_RUNS) -> dict[str, Any]:
+    """New processes: launch, imports, model load from the cache and warm-up, until ready.
+
+    ready_s runs from just before the process is launched until the model is ready (the
+    process's own exit afterwards is not counted); the median of `runs` launches is reported.
+    """
+    probes = []
+    for _ in range(runs):
+        launched = time.time()
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP_PROBE, str(cache_dir), device, repr(launched)],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        probes.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    ready = [p["ready_s"] for p in probes]
+    return {
+        "ready": all(p["ready"] for p in probes),
+        "ready_s": statistics.median(ready),
+        "ready_max_s": max(ready),
+        "runs": ready,
+        "rss_mib": max(p["rss_mib"] for p in probes),
+    }
 
 
 def forced_job(visitor: LocalVisitor, request: VisitorRequest, tokens: int) -> TextJob:
@@ -127,8 +143,12 @@ def latency(visitor: LocalVisitor, sessions: list[Session], turns: int) -> dict[
             start = time.monotonic()
             session.advance(visitor.reply(request))
             natural.append(time.monotonic() - start)
+    long = [t for t, n in zip(forced, prompt_tokens, strict=True) if n >= LONG_PROMPT]
     return {
         "runs": len(forced),
+        "long_prompt_runs": len(long),
+        "long_prompt_median_s": statistics.median(long) if long else None,
+        "long_prompt_p95_s": pct(long, 95) if long else None,
         "prompt_tokens_median": statistics.median(prompt_tokens),
         "prompt_tokens_max": max(prompt_tokens),
         "median_s": statistics.median(forced),
@@ -260,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _secs(*values: float | None) -> str:
+    return " / ".join("-" if v is None else f"{v:.2f}" for v in values) + " s"
+
+
 def print_table(r: dict[str, Any]) -> None:
     """The results as a fixed-width table with the targets."""
     lat, thr, ic = r["latency"], r["throughput"], r["in_character"]
@@ -269,11 +293,14 @@ def print_table(r: dict[str, Any]) -> None:
         (f"latency prompt+40 tokens median ({lat['runs']})", f"{lat['median_s']:.2f} s",
          "<= 2.5 s"),
         ("latency prompt+40 tokens p95", f"{lat['p95_s']:.2f} s", "<= 4 s"),
+        (f"same, prompts >= {LONG_PROMPT} tokens ({lat['long_prompt_runs']}), median/p95",
+         _secs(lat["long_prompt_median_s"], lat["long_prompt_p95_s"]), ""),
         ("same, prefix cache emptied, median/p95", f"{r['cold_latency']['median_s']:.2f} / "
          f"{r['cold_latency']['p95_s']:.2f} s", ""),
         ("visitor turn (natural stop) median/p95", f"{lat['turn_median_s']:.2f} / "
          f"{lat['turn_p95_s']:.2f} s", ""),
-        ("startup, new process, cache present", f"{r['startup']['wall_s']:.1f} s", "<= 10 s"),
+        (f"startup to ready, new process, median/max of {len(r['startup']['runs'])}",
+         f"{r['startup']['ready_s']:.1f} / {r['startup']['ready_max_s']:.1f} s", "<= 10 s"),
         ("peak RSS (bench process)", f"{r['peak_rss_mib'] / 1024:.2f} GiB", "<= 2.5 GiB"),
         ("peak RSS (startup process)", f"{r['startup']['rss_mib'] / 1024:.2f} GiB", ""),
         ("throughput 1 session at a time", f"{thr['serial_per_s']:.2f} turns/s", ""),

@@ -39,6 +39,7 @@ class GeneratingVisitor(ABC):
 
     def __init__(self, reply_timeout_s: float = 120.0) -> None:
         self.reply_timeout_s = reply_timeout_s
+        self._last_failure = ""  # a backend failure is a warning once, not on every turn
 
     @abstractmethod
     def _generate(self, prompt: Prompt, seed: int, session: str) -> Future[str]:
@@ -104,6 +105,10 @@ class GeneratingVisitor(ABC):
                 finish_fallback(why, logging.INFO)
 
         def finish_fallback(why: str, level: int = logging.WARNING) -> None:
+            if level == logging.WARNING:
+                if why == self._last_failure:
+                    level = logging.INFO
+                self._last_failure = why
             log.log(level, "visitor %s: %s; using a persona line", request.persona.id, why)
             outer.set_result(Reply(_fallback_line(request), "fallback", *_info()))
 

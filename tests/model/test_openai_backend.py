@@ -124,6 +124,11 @@ def test_server_down_falls_back_with_a_clear_warning(
     assert time.monotonic() - started < 5
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "cannot reach the model server" in messages and url in messages
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert visitor.reply(make_request(marcus, 8, "Hello?")) in marcus.lines["high"]
+    # the same failure again is logged, but is not a second warning
+    assert caplog.records and all(r.levelno < logging.WARNING for r in caplog.records)
 
 
 def test_server_errors_fall_back(marcus: Persona, caplog: pytest.LogCaptureFixture) -> None:

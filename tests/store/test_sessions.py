@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.persona import Persona
-from bot.core.session import Mode, Outcome, PracticeSession
+from bot.core.persona import Persona, PersonaLibrary
+from bot.core.practice import PracticeRoom
+from bot.core.session import Outcome
 from bot.core.store import SessionNotFound, Store, StoreClosed
 from bot.model.scripted import ScriptedVisitor
 from tests.conftest import FakeRubric
@@ -55,20 +56,11 @@ def test_resume_after_restart(db_path: Path, persona: Persona) -> None:
     store = Store(db_path)
     [stored] = store.active_sessions()
     assert stored.id == session.id and stored.turns == session.turns
-    resumed = PracticeSession(
-        persona,
-        stored.officer_id,
-        ScriptedVisitor(),
-        FakeRubric(),
-        mode=Mode(stored.mode),
-        id=stored.id,
-        agitation=stored.agitation,
-        opening_line=stored.opening_line,
-        turns=list(stored.turns),
-        started_at=stored.started_at,
-        meta=dict(stored.meta),
-        recorder=store,
-    )
+    library = PersonaLibrary()
+    library.add(persona)
+    room = PracticeRoom(library, ScriptedVisitor(), FakeRubric(), store)
+    [resumed] = room.resume()
+    assert resumed.turns == session.turns and resumed.meta == {"thread_id": "9"}
     while not resumed.finished:
         resumed.respond(GOOD)
     assert store.active_sessions() == []

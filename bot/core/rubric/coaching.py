@@ -154,17 +154,17 @@ ADD = {
     'frightening" or "No wonder you\'re upset."',
     "shows_understanding": "Say back their situation in a few words (what happened, what they "
     "need) so they know you heard them.",
-    "explores": 'Ask one open question to learn more, e.g. "What\'s happened so far?" or "Who are '
-    'you here to see?"',
+    "explores": 'Ask one open question to learn more, e.g. "What\'s happened so far?" or "What '
+    'matters most to you right now?"',
     "composed_tone": "Keep it short, level and warm: no edge, no lecture.",
     "non_commanding": 'Phrase what you need as a request with a reason: "Could we...? so that I '
     'can..."',
     "respectful": 'Add a courtesy: "sir"/"madam" or their name, "please", "thank you", or '
     '"I\'m sorry about the wait".',
-    "explains_reason": 'If a rule applies, say why: "...because..." or "...for the patients\' '
+    "explains_reason": 'If a rule applies, say why: "...because..." or "...for everyone\'s '
     'safety."',
-    "offers_options": 'Offer a concrete next step: "I can call the ward for you" or "Would you '
-    'like me to...?"',
+    "offers_options": 'Offer a concrete next step: "I can call someone who can sort this out" '
+    'or "Would you like me to...?"',
     "sets_boundary_respectfully": "If something isn't possible, say so calmly and pair it with "
     'what you can do: "I can\'t..., but I can..."',
 }

@@ -60,11 +60,12 @@ class Sampler:
         self, logits: torch.Tensor, history: list[int], banned: Collection[int] = ()
     ) -> int:
         """The next token index for a 1-D row of logits, given the tokens this row produced."""
+        penalise = bool(history) and self.penalty != 1.0
+        if banned or penalise:
+            logits = logits.clone()  # the caller's row stays untouched
         if banned:
-            logits = logits.clone()
             logits[torch.tensor(sorted(banned), device=logits.device)] = float("-inf")
-        if history and self.penalty != 1.0:
-            logits = logits.clone()
+        if penalise:
             seen = torch.tensor(sorted(set(history)), device=logits.device)
             picked = logits[seen]
             logits[seen] = torch.where(picked > 0, picked / self.penalty, picked * self.penalty)

@@ -11,6 +11,7 @@ from bot.core.debrief import Debrief
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom
 from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
+from bot.core.visitor import visitor_problem
 
 
 def _trend(turn: Turn) -> str:
@@ -47,6 +48,15 @@ def render_turn(persona: Persona, turn: Turn, coaching: bool = True) -> str:
     return "\n".join(lines)
 
 
+def render_problem(problem: str) -> str:
+    """A visitor that lost its model, said so the officer cannot miss it."""
+    return (
+        f"!! {problem[0].upper()}{problem[1:]}.\n"
+        "!! The visitor now speaks the persona's scripted lines, not the model's. "
+        "Run with -v for details."
+    )
+
+
 def play(
     room: PracticeRoom,
     session: PracticeSession,
@@ -58,6 +68,7 @@ def play(
     emit = show or (lambda text: print(text, file=out, flush=True))
     emit(render_scene(session.persona, session))
     coaching = session.mode is Mode.LIVE
+    shown_problem = ""
     try:
         for text in replies:
             if text.strip() in ("/end", "/quit"):
@@ -67,6 +78,10 @@ def play(
             except ReplyRejected as exc:
                 emit(f"  ! {exc}")
                 continue
+            problem = visitor_problem(room.visitor)
+            if problem and problem != shown_problem:
+                emit(render_problem(problem))
+            shown_problem = problem
             emit(render_turn(session.persona, turn, coaching))
             if session.finished:
                 break

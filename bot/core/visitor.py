@@ -51,3 +51,14 @@ class Visitor(Protocol):
     def reply(self, request: VisitorRequest) -> str:
         """The visitor's next utterance, already cleaned and in character."""
         ...
+
+
+def visitor_problem(visitor: object) -> str:
+    """Why the visitor is speaking scripted persona lines instead of its model ('' when not).
+
+    Model-backed visitors expose a `problem` sentence (the model did not load, the server is
+    down); adapters show it loudly rather than letting an officer practise against fallbacks
+    without knowing.
+    """
+    problem = getattr(visitor, "problem", "")
+    return problem if isinstance(problem, str) else ""

@@ -40,6 +40,12 @@ class GeneratingVisitor(ABC):
     def __init__(self, reply_timeout_s: float = 120.0) -> None:
         self.reply_timeout_s = reply_timeout_s
         self._last_failure = ""  # a backend failure is a warning once, not on every turn
+        self._backend_problem = ""  # set while the backend fails; cleared by the next success
+
+    @property
+    def problem(self) -> str:
+        """Why replies are persona lines instead of the model's ('' while the model answers)."""
+        return self._backend_problem
 
     @abstractmethod
     def _generate(self, prompt: Prompt, seed: int, session: str) -> Future[str]:
@@ -90,6 +96,7 @@ class GeneratingVisitor(ABC):
             if exc is not None:
                 finish_fallback(f"generation failed: {exc}")
                 return
+            self._backend_problem = ""
             raws.append(done.result())
             verdict = discipline.clean(raws[-1], ctx)
             if verdict.text is not None:
@@ -105,7 +112,8 @@ class GeneratingVisitor(ABC):
                 finish_fallback(why, logging.INFO)
 
         def finish_fallback(why: str, level: int = logging.WARNING) -> None:
-            if level == logging.WARNING:
+            if level == logging.WARNING:  # a backend failure, not a rejected sample
+                self._backend_problem = why
                 if why == self._last_failure:
                     level = logging.INFO
                 self._last_failure = why

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from bot.core.rubric import ReplyRubric
+from bot.model.loads import load_serially
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +79,14 @@ class MiniLMEncoder:
         return matrix / np.where(norms > 0, norms, 1.0)
 
 
-_LOADING = threading.Lock()
-
-
 def load_encoder(dtype: str = "float32") -> MiniLMEncoder:
     """The process-wide MiniLM encoder (loaded on first call, offline, on CPU).
 
     dtype "float32" (default) gives the same vectors whatever the batch; "bfloat16" (or "auto" on
     CPUs with native bf16) is ~3x faster but moves scores by a point depending on the batch.
+    Serialised with every other model load (two threads asking load it once).
     """
-    with _LOADING:  # two threads asking at start-up must not load the model twice
-        return _load(dtype)
+    return load_serially(f"the rubric encoder {ENCODER_NAME}", lambda: _load(dtype))
 
 
 @lru_cache(maxsize=2)

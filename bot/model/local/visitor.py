@@ -45,6 +45,13 @@ class LocalVisitor(GeneratingVisitor):
         """Block until the model is loaded; False if loading failed (replies then fall back)."""
         return self.worker.wait_ready(timeout)
 
+    @property
+    def problem(self) -> str:
+        """A sentence for the officer when the model could not load ('' otherwise)."""
+        if self.worker.load_error is not None:
+            return f"the visitor model could not load ({self.worker.load_error})"
+        return super().problem
+
     def close(self) -> None:
         """Stop the model worker."""
         self.worker.close()

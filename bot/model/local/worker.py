@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from bot.model.base import BackendError
+from bot.model.loads import load_serially
 from bot.model.local.engine import Engine, TextJob
 from bot.model.prompt import Prompt
 
@@ -75,7 +76,7 @@ class ModelWorker:
     def _run(self) -> None:
         start = time.monotonic()
         try:
-            self.engine = self._load()
+            self.engine = load_serially("the visitor model", self._load)
         except Exception as exc:  # noqa: BLE001 - reported to every caller instead
             log.error("the visitor model failed to load: %s", exc)
             self.load_error = exc

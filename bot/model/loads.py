@@ -1,0 +1,36 @@
+"""One model load at a time per process, retried once.
+
+transformers is not safe to import or load from two threads at once: the visitor model loading on
+its worker thread while the rubric's sentence encoder loads on the main thread failed with
+"cannot import name 'AutoModelForCausalLM' from 'transformers'" or "Cannot copy out of meta
+tensor" on most cold starts, and the practice silently fell back to persona lines. Every load
+of a transformers/sentence-transformers model goes through `load_serially`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Re-entrant: a load may call another loader (a sentence-transformers model builds a transformers
+# model) on the same thread.
+LOAD_LOCK = threading.RLock()
+
+
+def load_serially(what: str, load: Callable[[], T], retries: int = 1) -> T:
+    """Run `load` while no other model loads; a failure is logged and retried `retries` times."""
+    for attempt in range(retries + 1):
+        with LOAD_LOCK:
+            try:
+                return load()
+            except Exception as exc:
+                if attempt == retries:
+                    raise
+                log.warning("%s failed to load (%s); trying once more", what, exc)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises

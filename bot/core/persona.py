@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 Band = Literal["high", "medium", "low"]
 BANDS: tuple[Band, ...] = ("high", "medium", "low")
 MIN_LINES_PER_BAND = 4
+MAX_FACTS = 40
+MAX_FACT_QUESTION = 160
+MAX_FACT_ANSWER = 300
 PERSONA_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 
 
@@ -50,6 +53,12 @@ class _OfficerExamples(BaseModel):
     poor: list[str] = Field(default_factory=list)
 
 
+class _Fact(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    q: str = Field(max_length=MAX_FACT_QUESTION)
+    a: str = Field(max_length=MAX_FACT_ANSWER)
+
+
 class _PersonaSchema(BaseModel):
     """The YAML schema; strict so that `difficulty: "3"` is reported rather than guessed."""
 
@@ -66,6 +75,7 @@ class _PersonaSchema(BaseModel):
     lines: _Lines
     officer_examples: _OfficerExamples = Field(default_factory=_OfficerExamples)
     max_turns: int = Field(default=10, ge=2, le=40)
+    facts: list[_Fact] = Field(default_factory=list, max_length=MAX_FACTS)
 
     @field_validator("name", "setting", "backstory", "wants")
     @classmethod
@@ -83,7 +93,9 @@ _FIX_BY_TYPE = {
     "string_type": "write text (wrap it in quotes if it starts with a special character)",
     "list_type": "write a list: one item per line, each starting with '- '",
     "model_type": "write a mapping with the keys high, medium and low",
+    "string_too_long": "shorten it: a fact is one short question and a one- or two-sentence answer",
     "too_short": "add at least one entry",
+    "too_long": "remove entries down to the limit in personas/README.md",
     "greater_than_equal": "use a larger number",
     "less_than_equal": "use a smaller number",
 }
@@ -92,6 +104,18 @@ _RANGES = {
     "start_agitation": "0 (calm) to 10 (about to explode)",
     "max_turns": "2 to 40",
 }
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something the visitor knows, as a question an officer might ask and the visitor's answer.
+
+    The answer is written in the visitor's own voice ("Joan Bell. She's seventy-four."), so the
+    model can carry it and the scripted visitor can say it as it is.
+    """
+
+    q: str
+    a: str
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,7 @@ class Persona:
     poor_examples: tuple[str, ...] = ()
     max_turns: int = 10
     source: str = ""
+    facts: tuple[Fact, ...] = ()
 
     @property
     def short_name(self) -> str:
@@ -138,6 +163,8 @@ class Persona:
             "lines": {band: list(self.lines[band]) for band in BANDS},
             "max_turns": self.max_turns,
         }
+        if self.facts:
+            data["facts"] = [{"q": f.q, "a": f.a} for f in self.facts]
         if self.good_examples or self.poor_examples:
             data["officer_examples"] = {
                 "good": list(self.good_examples),
@@ -206,6 +233,23 @@ def _check_lines(source: str, schema: _PersonaSchema) -> None:
             seen.add(key)
 
     clean("opening_lines", schema.opening_lines, 1)
+    for i, fact in enumerate(schema.facts):
+        for part in ("q", "a"):
+            if not getattr(fact, part).strip():
+                raise PersonaError(
+                    source,
+                    f"facts[{i}].{part}",
+                    "is empty",
+                    "write the question an officer might ask (q) and the visitor's answer (a)",
+                )
+    questions: set[str] = set()
+    for i, fact in enumerate(schema.facts):
+        key = fact.q.strip().lower()
+        if key in questions:
+            raise PersonaError(
+                source, f"facts[{i}].q", "repeats an earlier question", "merge the two facts"
+            )
+        questions.add(key)
     clean("triggers", schema.triggers, 1)
     clean("soothers", schema.soothers, 1)
     for band in BANDS:
@@ -261,6 +305,7 @@ def parse_persona(text: str, persona_id: str, source: str = "<persona>") -> Pers
         poor_examples=tuple(s.strip() for s in schema.officer_examples.poor if s.strip()),
         max_turns=schema.max_turns,
         source=source,
+        facts=tuple(Fact(f.q.strip(), f.a.strip()) for f in schema.facts),
     )
 
 

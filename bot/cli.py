@@ -21,8 +21,9 @@ def _room(settings: Settings, scripted: bool, record: bool) -> PracticeRoom:
     library = runtime.load_library(settings, store)
     for error in library.errors:
         print(f"warning: {error}", file=sys.stderr)
-    visitor = runtime.build_visitor(settings, scripted=scripted)
-    return PracticeRoom(library, visitor, runtime.build_rubric(settings), store)
+    encoder = runtime.build_encoder(settings)
+    visitor = runtime.build_visitor(settings, scripted=scripted, encoder=encoder)
+    return PracticeRoom(library, visitor, runtime.build_rubric(settings, encoder), store)
 
 
 def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.core.persona import PersonaError, PersonaLibrary, parse_persona
+from bot.core.pick import LinePicker
+from bot.core.rubric.encoder import Encoder
 from bot.core.scores import Rubric
 from bot.core.visitor import Visitor
 from bot.settings import Settings
@@ -30,24 +32,33 @@ def load_library(settings: Settings, store: object | None = None) -> PersonaLibr
     return library
 
 
-def build_visitor(settings: Settings, scripted: bool = False) -> Visitor:
-    """The visitor backend the settings ask for (the local model by default)."""
+def build_visitor(
+    settings: Settings, scripted: bool = False, encoder: Encoder | None = None
+) -> Visitor:
+    """The visitor backend the settings ask for (the local model by default).
+
+    With the sentence encoder the visitor picks its line by meaning; without it, by words.
+    """
     from bot.model import make_visitor
 
     backend = "scripted" if scripted else settings.model_backend
-    return make_visitor(backend, settings)
+    return make_visitor(backend, settings, picker=LinePicker(encoder))
 
 
-def build_rubric(settings: Settings) -> Rubric:
+def build_encoder(settings: Settings) -> Encoder | None:
+    """The sentence encoder (MiniLM) unless RUBRIC_ENCODER=none."""
+    if settings.rubric_encoder != "minilm":
+        return None
+    from bot.model.encoder import load_encoder
+
+    return load_encoder()
+
+
+def build_rubric(settings: Settings, encoder: Encoder | None = None) -> Rubric:
     """The rubric, with the sentence encoder unless RUBRIC_ENCODER=none."""
     from bot.core.rubric import build_rubric as _build
 
-    encoder = None
-    if settings.rubric_encoder == "minilm":
-        from bot.model.encoder import load_encoder
-
-        encoder = load_encoder()
-    return _build(encoder)
+    return _build(encoder if encoder is not None else build_encoder(settings))
 
 
 def open_store(settings: Settings):  # noqa: ANN201 - Store is imported lazily

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
 
     model_backend: Literal["local", "openai", "scripted"] = "local"
     model: str = ""  # empty: the embedded gemma-3-270m
+    model_adapter: str = ""  # empty: the shipped visitor adapter; none; or an adapter folder
     model_cache_dir: Path = Path("models")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     openai_base_url: str = "http://127.0.0.1:8000/v1"

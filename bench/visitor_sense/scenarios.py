@@ -150,8 +150,8 @@ def main() -> int:
     bad_refs = [s.id for s in scenarios if s.carried(s.reference) is False]
     for sid in bad_refs:
         print(f"FAIL {sid}: the reference line does not carry the facts listed in carry")
-    print(f"{len(scenarios)} scenarios: "
-          f"{Counter((s.split, 'heldout' if s.heldout else 'shipped') for s in scenarios)}")  # fmt: skip
+    kinds = Counter((s.split, "heldout" if s.heldout else "shipped") for s in scenarios)
+    print(f"{len(scenarios)} scenarios: {dict(kinds)}")
     print(f"personas: {dict(Counter(s.persona for s in scenarios))}")
     print(f"main move: {dict(Counter(s.moves[0].value for s in scenarios))}")
     print(f"reaction: {dict(Counter(s.reaction for s in scenarios))}")

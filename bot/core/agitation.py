@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.core.moves import Move
 from bot.core.persona import Persona
+from bot.core.reading import Reading
 from bot.core.scores import RubricScore
 
 MIN_AGITATION, MAX_AGITATION = 0, 10
@@ -73,8 +75,10 @@ def next_agitation(
     reply: str,
     persona: Persona,
     matcher: CueMatcher = lexical_cue_matcher,
+    reading: Reading | None = None,
 ) -> AgitationChange:
-    """Apply one officer reply: overall handling, tone, commands, empathy, triggers, soothers."""
+    """Apply one officer reply: overall handling, tone, commands, empathy, triggers, soothers,
+    and what the officer did (news calms; small talk while the visitor is upset does not)."""
     reasons: list[tuple[str, int]] = []
     overall = score.overall
     if overall >= 75:
@@ -91,6 +95,11 @@ def next_agitation(
         reasons.append(("gave orders or blamed instead of asking", +1))
     if score.criterion("acknowledges_emotion") >= 70:
         reasons.append(("named how the visitor feels", -1))
+    if reading is not None:
+        if Move.NEWS in reading.moves:
+            reasons.append(("heard news", -1))
+        if reading.main is Move.SMALL_TALK and current >= 4:
+            reasons.append(("small talk while the visitor is upset", +1))
     triggers = matcher(reply, persona.triggers)[:2]
     soothers = matcher(reply, persona.soothers)[:2]
     reasons += [(f"trigger: {t}", +1) for t in triggers]

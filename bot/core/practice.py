@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.core.debrief import Debrief, build_debrief
 from bot.core.persona import Persona, PersonaLibrary
+from bot.core.reading import Reader
 from bot.core.scores import Rubric
 from bot.core.session import (
     Mode,
@@ -77,8 +78,11 @@ class PracticeRoom:
         visitor: Visitor,
         rubric: Rubric,
         store: SessionArchive | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.library, self.visitor, self.rubric, self.store = library, visitor, rubric, store
+        # what the visitor makes of each officer line; the rubric's encoder when it has one
+        self.reader = reader or Reader(getattr(rubric, "encoder", None))
         self._active: dict[str, PracticeSession] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -122,6 +126,7 @@ class PracticeRoom:
                 mode=mode,
                 meta=dict(meta or {}),
                 recorder=self.store,
+                reader=self.reader,
             )
             self._active[officer_id] = session
             self._locks[session.id] = threading.Lock()
@@ -197,6 +202,7 @@ class PracticeRoom:
                 started_at=stored.started_at,
                 meta=dict(stored.meta),
                 recorder=self.store,
+                reader=self.reader,
             )
             with self._guard:
                 self._active[session.officer_id] = session

@@ -17,6 +17,7 @@ from bot.core.agitation import (
     next_agitation,
 )
 from bot.core.persona import Persona
+from bot.core.reading import Reader, Reading
 from bot.core.scores import Rubric, RubricScore
 from bot.core.visitor import Line, Visitor, VisitorRequest
 
@@ -118,6 +119,8 @@ class PracticeSession:
     meta: dict[str, str] = field(default_factory=dict)  # adapter context, e.g. a thread id
     recorder: SessionRecorder | None = None
     matcher: CueMatcher = lexical_cue_matcher
+    reader: Reader = field(default_factory=Reader)  # moves and facts; patterns only by default
+    _readings: dict[str, Reading] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.agitation < 0:
@@ -150,8 +153,19 @@ class PracticeSession:
         """The conversation so far as spoken lines, opening line first."""
         lines = [Line("visitor", self.opening_line)]
         for turn in self.turns:
-            lines += [Line("officer", turn.officer_text), Line("visitor", turn.visitor_reply)]
+            reading = self.read(turn.officer_text)
+            lines += [
+                Line("officer", turn.officer_text, turn.agitation_after, reading),
+                Line("visitor", turn.visitor_reply),
+            ]
         return tuple(lines)
+
+    def read(self, officer_text: str) -> Reading:
+        """What the visitor makes of an officer line (moves, facts); cached per session."""
+        reading = self._readings.get(officer_text)
+        if reading is None:
+            reading = self._readings[officer_text] = self.reader.read(self.persona, officer_text)
+        return reading
 
     def respond(self, text: str) -> Turn:
         """Score the officer's reply, move the agitation, and get the visitor's answer."""
@@ -162,11 +176,14 @@ class PracticeSession:
         t0 = time.perf_counter()
         score = self.rubric.score(reply, answered)
         t1 = time.perf_counter()
-        change = next_agitation(self.agitation, score, reply, self.persona, self.matcher)
+        reading = self.read(reply)
+        change = next_agitation(
+            self.agitation, score, reply, self.persona, self.matcher, reading=reading
+        )
         request = VisitorRequest(
             persona=self.persona,
             agitation=change.after,
-            history=self.history() + (Line("officer", reply),),
+            history=self.history() + (Line("officer", reply, change.after, reading),),
             session_id=self.id,
         )
         visitor_reply = self.visitor.reply(request)

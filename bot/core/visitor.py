@@ -6,16 +6,23 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.core.persona import Band, Persona, band_for
+from bot.core.reading import Reading
 
 Speaker = Literal["visitor", "officer"]
 
 
 @dataclass(frozen=True)
 class Line:
-    """One spoken line of a practice conversation."""
+    """One spoken line of a practice conversation.
+
+    An officer line also carries what the visitor made of it (`reading`) and the agitation the
+    visitor answered it at, so a prompt can say how each answer was meant.
+    """
 
     speaker: Speaker
     text: str
+    agitation: int | None = None
+    reading: Reading | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,14 @@ class VisitorRequest:
     def band(self) -> Band:
         """The agitation band the next line should be spoken from."""
         return band_for(self.agitation)
+
+    @property
+    def reading(self) -> Reading | None:
+        """What the visitor made of the officer's last line (None before it was read)."""
+        for line in reversed(self.history):
+            if line.speaker == "officer":
+                return line.reading
+        return None
 
     @property
     def last_officer_line(self) -> str:

@@ -60,8 +60,9 @@ def build_room(settings: Settings, scripted: bool = False) -> PracticeRoom:
         library = runtime.load_library(settings, store)
         for error in library.errors:
             log.warning("skipping persona: %s", error)
-        visitor = runtime.build_visitor(settings, scripted=scripted)
-        return PracticeRoom(library, visitor, runtime.build_rubric(settings), store)
+        encoder = runtime.build_encoder(settings)
+        visitor = runtime.build_visitor(settings, scripted=scripted, encoder=encoder)
+        return PracticeRoom(library, visitor, runtime.build_rubric(settings, encoder), store)
     except BaseException:
         store.close()
         raise

@@ -13,12 +13,13 @@ def make_visitor(backend: str, settings: Any = None, **overrides: Any) -> Visito
     """The visitor backend by name, configured from a Settings object and/or keyword settings.
 
     Keywords (each overrides the Settings field of the same meaning): local: model, cache_dir,
-    device; openai: base_url, model, api_key, timeout_s, api.
+    device, adapter; openai: base_url, model, api_key, timeout_s, api. Every backend takes `picker`
+    (bot.core.pick.LinePicker, with the sentence encoder for the best choices).
     """
     if backend == "scripted":
         from bot.model.scripted import ScriptedVisitor
 
-        return ScriptedVisitor()
+        return ScriptedVisitor(overrides.get("picker"))
     if backend == "local":
         from bot.model.local import LocalVisitor
 
@@ -28,6 +29,7 @@ def make_visitor(backend: str, settings: Any = None, **overrides: Any) -> Visito
                 "model": settings.model,
                 "cache_dir": settings.path(settings.model_cache_dir),
                 "device": settings.device,
+                "adapter": settings.model_adapter,
             }
         return LocalVisitor(**{**values, **overrides})
     if backend == "openai":

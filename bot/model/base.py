@@ -1,8 +1,9 @@
-"""What every model-backed visitor shares: prompt, generate, discipline, one retry, a fallback."""
+"""What every model-backed visitor shares: prompt, N samples, discipline, a picker, a fallback."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import zlib
 from abc import ABC, abstractmethod
 from concurrent.futures import Future
@@ -10,14 +11,16 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.core.pick import LinePicker, Scored
 from bot.core.visitor import VisitorRequest
 from bot.model import discipline
 from bot.model.prompt import Prompt, build_prompt
-from bot.model.scripted import pick_line
+from bot.model.scripted import scripted_line
 
 log = logging.getLogger(__name__)
 
-Source = Literal["model", "retry", "fallback"]
+Source = Literal["model", "fallback"]
+CANDIDATES = 4  # samples per turn; the picker keeps the best (one batch on the local runner)
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ class Reply:
     text: str
     source: Source
     raw: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # why samples were rejected by the output check
+    ranked: tuple[Scored, ...] = ()  # the clean samples as the picker scored them, best first
 
 
 class BackendError(RuntimeError):
@@ -37,8 +41,15 @@ class BackendError(RuntimeError):
 class GeneratingVisitor(ABC):
     """A Visitor over a text generator; subclasses only implement `_generate`."""
 
-    def __init__(self, reply_timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        reply_timeout_s: float = 120.0,
+        picker: LinePicker | None = None,
+        candidates: int = CANDIDATES,
+    ) -> None:
         self.reply_timeout_s = reply_timeout_s
+        self.picker = picker or LinePicker()
+        self.candidates = candidates
         self._last_failure = ""  # a backend failure is a warning once, not on every turn
         self._backend_problem = ""  # set while the backend fails; cleared by the next success
 
@@ -59,7 +70,7 @@ class GeneratingVisitor(ABC):
         except FutureTimeout:
             log.warning("visitor model gave no answer in %.0f s; using a persona line",
                         self.reply_timeout_s)  # fmt: skip
-            return _fallback_line(request)
+            return scripted_line(request, self.picker)
 
     def submit(self, request: VisitorRequest) -> Future[str]:
         """Like reply(), without blocking: a future of the line."""
@@ -70,61 +81,70 @@ class GeneratingVisitor(ABC):
         return outer
 
     def submit_detailed(self, request: VisitorRequest) -> Future[Reply]:
-        """A future of the line with its source: model, retry (second sample) or fallback."""
+        """A future of the line with its source: the best model sample, or a persona line."""
         outer: Future[Reply] = Future()
         outer.set_running_or_notify_cancel()
-        prompts = [build_prompt(request)]
+        prompt = build_prompt(request)
         ctx = discipline.Context(
-            prompts[0].visitor_name, request.last_officer_line, frozenset(request.visitor_lines())
+            prompt.visitor_name, request.last_officer_line, frozenset(request.visitor_lines())
         )
-        raws: list[str] = []
-        reasons: list[str] = []
+        n = max(1, self.candidates)
+        done_count = [0]
+        results: list[str | BaseException | None] = [None] * n
+        guard = threading.Lock()
 
-        def attempt(n: int) -> None:
-            if n and reasons[-1] == discipline.REPEATS:
-                # a base model copies example lines: retry without the ones already said
-                prompts.append(build_prompt(request, fresh_examples=True))
-            try:
-                future = self._generate(prompts[-1], _seed(request, n), request.session_id)
-            except Exception as exc:  # noqa: BLE001 - any backend failure becomes a fallback
-                finish_fallback(f"generation failed: {exc}")
-                return
-            future.add_done_callback(lambda done: judge(done, n))
-
-        def judge(done: Future[str], n: int) -> None:
+        def collect(i: int, done: Future[str]) -> None:
             exc = done.exception()
-            if exc is not None:
-                finish_fallback(f"generation failed: {exc}")
-                return
-            self._backend_problem = ""
-            raws.append(done.result())
-            verdict = discipline.clean(raws[-1], ctx)
-            if verdict.text is not None:
-                outer.set_result(Reply(verdict.text, "retry" if n else "model", *_info()))
-                return
-            reasons.append(verdict.reason)
-            log.debug("visitor output rejected (%s): %r", verdict.reason, raws[-1])
-            if n == 0:
-                attempt(1)
-            else:
-                # expected now and then from a small model: logged, but not as a problem
-                why = f"two samples failed the checks ({'; '.join(reasons)})"
-                finish_fallback(why, logging.INFO)
+            with guard:
+                results[i] = exc if exc is not None else done.result()
+                done_count[0] += 1
+                last = done_count[0] == n
+            if last:
+                try:
+                    outer.set_result(self._choose(request, ctx, results))
+                except Exception as exc:  # noqa: BLE001 - the officer still gets a line
+                    log.exception("choosing the visitor line failed")
+                    outer.set_result(self._fallback(request, f"choosing failed: {exc}"))
 
-        def finish_fallback(why: str, level: int = logging.WARNING) -> None:
-            if level == logging.WARNING:  # a backend failure, not a rejected sample
-                self._backend_problem = why
-                if why == self._last_failure:
-                    level = logging.INFO
-                self._last_failure = why
-            log.log(level, "visitor %s: %s; using a persona line", request.persona.id, why)
-            outer.set_result(Reply(_fallback_line(request), "fallback", *_info()))
-
-        def _info() -> tuple[tuple[str, ...], tuple[str, ...]]:
-            return tuple(raws), tuple(reasons)
-
-        attempt(0)
+        for i in range(n):
+            try:
+                future = self._generate(prompt, _seed(request, i), request.session_id)
+            except Exception as exc:  # noqa: BLE001 - any backend failure becomes a fallback
+                failed: Future[str] = Future()
+                failed.set_exception(exc)
+                future = failed
+            future.add_done_callback(lambda done, i=i: collect(i, done))
         return outer
+
+    def _choose(
+        self, request: VisitorRequest, ctx: discipline.Context, results: list
+    ) -> Reply:
+        errors = [r for r in results if isinstance(r, BaseException)]
+        raws = tuple(r for r in results if isinstance(r, str))
+        if not raws:
+            return self._fallback(request, f"generation failed: {errors[0]}", backend=True)
+        self._backend_problem = ""
+        verdicts = [discipline.clean(raw, ctx) for raw in raws]
+        clean = [v.text for v in verdicts if v.text is not None]
+        reasons = tuple(v.reason for v in verdicts if v.text is None)
+        ranked = tuple(self.picker.rank(request, clean)) if clean else ()
+        best = next((s for s in ranked if s.passes), None)
+        if best is not None:
+            return Reply(best.text, "model", raws, reasons, ranked)
+        # expected now and then from a small model: logged, but not as a problem
+        why = "; ".join(reasons) or "no sample carried the asked-for fact or said something new"
+        reply = self._fallback(request, f"no usable sample ({why})")
+        return Reply(reply.text, "fallback", raws, reasons, ranked)
+
+    def _fallback(self, request: VisitorRequest, why: str, backend: bool = False) -> Reply:
+        """A persona line chosen the way the scripted visitor chooses it."""
+        level = logging.INFO
+        if backend:  # the backend failed, not a sample: a warning, once per distinct failure
+            self._backend_problem = why
+            level = logging.INFO if why == self._last_failure else logging.WARNING
+            self._last_failure = why
+        log.log(level, "visitor %s: %s; using a persona line", request.persona.id, why)
+        return Reply(scripted_line(request, self.picker), "fallback")
 
 
 def _seed(request: VisitorRequest, attempt: int) -> int:
@@ -133,7 +153,3 @@ def _seed(request: VisitorRequest, attempt: int) -> int:
     return zlib.crc32(key.encode())
 
 
-def _fallback_line(request: VisitorRequest) -> str:
-    return pick_line(
-        request.persona, request.agitation, request.visitor_lines(), request.session_id
-    )

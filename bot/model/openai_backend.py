@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 import httpx
 
-from bot.model.base import BackendError, GeneratingVisitor
+from bot.core.pick import LinePicker
+from bot.model.base import CANDIDATES, BackendError, GeneratingVisitor
 from bot.model.prompt import Prompt
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,10 @@ class OpenAIVisitor(GeneratingVisitor):
         api: Api = "chat",
         max_tokens: int = MAX_TOKENS,
         concurrency: int = 8,
+        picker: LinePicker | None = None,
+        candidates: int = CANDIDATES,
     ) -> None:
-        super().__init__(reply_timeout_s=2 * timeout_s + 5)
+        super().__init__(2 * timeout_s + 5, picker, candidates)
         self.base_url = base_url.rstrip("/")
         self.model, self.api, self.max_tokens = model, api, max_tokens
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}

@@ -1,4 +1,9 @@
-"""Scripted visitor: persona example lines chosen by agitation band, never repeated in a session."""
+"""Scripted visitor: the persona's own lines and fact answers, chosen for what the officer did.
+
+A question is answered with the persona's fact, a provocation meets an angry line and good news a
+relieved one, because the same picker that chooses among the model's samples chooses here
+among the persona's lines (each at its band's agitation). No model, instant, deterministic.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import random
 import zlib
 
 from bot.core.persona import BANDS, Persona, band_for
+from bot.core.pick import BAND_CENTRE, LinePicker
 from bot.core.visitor import VisitorRequest
 
 
@@ -25,11 +31,30 @@ def pick_line(persona: Persona, agitation: int, used: set[str], seed: str = "") 
     return rng.choice(persona.lines[band])
 
 
+def scripted_line(request: VisitorRequest, picker: LinePicker | None = None) -> str:
+    """The persona line (or fact answer) that best answers the officer's last line.
+
+    Without a reading of the officer's line (nothing said yet), the band's next unused line.
+    """
+    persona = request.persona
+    if request.reading is None:
+        return pick_line(persona, request.agitation, request.visitor_lines(), request.session_id)
+    used = request.visitor_lines()
+    facts = [f.a for f in request.reading.facts]
+    levels = {line: BAND_CENTRE[band] for band in BANDS for line in persona.lines[band]}
+    lines = [line for line in [*facts, *levels] if line not in used]
+    best = (picker or LinePicker()).best(request, lines, levels)
+    if best is not None:
+        return best.text
+    return pick_line(persona, request.agitation, used, request.session_id)
+
+
 class ScriptedVisitor:
-    """The visitor speaks only lines from its persona file: no model, instant, deterministic."""
+    """The visitor speaks only its persona's lines and fact answers: no model, instant."""
+
+    def __init__(self, picker: LinePicker | None = None) -> None:
+        self.picker = picker or LinePicker()
 
     def reply(self, request: VisitorRequest) -> str:
-        """The next scripted line for the request's band."""
-        return pick_line(
-            request.persona, request.agitation, request.visitor_lines(), request.session_id
-        )
+        """The persona line that best answers the officer's last line."""
+        return scripted_line(request, self.picker)

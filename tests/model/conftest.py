@@ -51,6 +51,17 @@ def marcus() -> Persona:
     return parse_persona(yaml.safe_dump(MARCUS), "er_son", "tests/model/conftest.py")
 
 
+@pytest.fixture(scope="session")
+def marcus_with_facts() -> Persona:
+    """Marcus with facts he knows (his mother's name and age, her medication)."""
+    data = {**MARCUS, "facts": [
+        {"q": "What is your mother's name?", "a": "Maureen Bell. She's seventy-eight."},
+        {"q": "Does she take any medication?", "a": "Blood thinners. Warfarin."},
+        {"q": "What is your name?", "a": "Marcus. Marcus Bell."},
+    ]}  # fmt: skip
+    return parse_persona(yaml.safe_dump(data), "er_son", "tests/model/conftest.py")
+
+
 def make_request(
     persona: Persona, agitation: int, *officer_lines: str, session: str = "s1"
 ) -> VisitorRequest:

@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.core.persona import Persona
+from bot.core.reading import Reader
 from bot.core.visitor import Line, VisitorRequest
-from bot.model.base import Reply
+from bot.model.base import CANDIDATES, Reply
 from bot.model.local import LocalVisitor
 from bot.model.local.engine import TextJob
 from bot.model.local.worker import ModelWorker
@@ -47,30 +48,49 @@ def detailed(visitor: LocalVisitor, request: object) -> Reply:
     return visitor.submit_detailed(request).result(timeout=10)  # type: ignore[arg-type]
 
 
+def asked(persona: Persona, officer: str, agitation: int = 6) -> VisitorRequest:
+    """The visitor's turn after the officer's line, read as a session reads it (no encoder)."""
+    reading = Reader().read(persona, officer)
+    history = (Line("visitor", persona.opening_lines[0]), Line("officer", officer, agitation,
+                                                               reading))  # fmt: skip
+    return VisitorRequest(persona, agitation, history, "s1")
+
+
 def test_good_output_is_cleaned(marcus: Persona) -> None:
     visitor = LocalVisitor(engine=FakeEngine(lambda job, n: " Where is she?\nOfficer: Wait."))
     reply = detailed(visitor, make_request(marcus, 8, "Please wait outside."))
-    assert reply == Reply("Where is she?", "model", (" Where is she?\nOfficer: Wait.",), ())
+    assert reply.text == "Where is she?" and reply.source == "model"
+    assert reply.raw == (" Where is she?\nOfficer: Wait.",) * CANDIDATES
     visitor.close()
 
 
-def test_bad_output_is_retried_once_with_another_seed(marcus: Persona) -> None:
-    engine = FakeEngine(lambda job, n: GARBAGE if n == 0 else "Fine. I'll wait.")
+def test_candidates_are_sampled_in_one_batch_and_the_one_answering_the_question_wins(
+    marcus_with_facts: Persona,
+) -> None:
+    answers = [GARBAGE, " I don't know what you want from me.",
+               " Her name's Maureen Bell. She's seventy-eight.", " Where is she?"]  # fmt: skip
+    engine = FakeEngine(lambda job, n: answers[n % 4])
     visitor = LocalVisitor(engine=engine)
-    reply = detailed(visitor, make_request(marcus, 8, "Please wait outside."))
-    assert reply.text == "Fine. I'll wait." and reply.source == "retry"
-    seeds = [batch[0].seed for batch in engine.batches]
-    assert len(seeds) == 2 and seeds[0] != seeds[1]
+    request = asked(marcus_with_facts, "What's your mum's name? I'll ring through.")
+    reply = detailed(visitor, request)
+    assert reply.text == "Her name's Maureen Bell. She's seventy-eight."
+    assert reply.source == "model" and reply.reasons  # the garbage sample was rejected
+    assert len(engine.batches) == 1 and len(engine.batches[0]) == CANDIDATES
+    assert len({job.seed for job in engine.batches[0]}) == CANDIDATES
     visitor.close()
 
 
-def copy_first_example(job: TextJob, n: int) -> str:
-    """What gemma-3-270m often does: repeat the first example line of the prompt."""
-    examples = job.prefix.split("talks right now:\n", 1)[1]
-    return " " + examples.split("\n", 1)[0].split(": ", 1)[1]
+def test_when_no_sample_answers_the_question_the_persona_fact_is_said(
+    marcus_with_facts: Persona,
+) -> None:
+    visitor = LocalVisitor(engine=FakeEngine(lambda job, n: " Why does that matter?"))
+    reply = detailed(visitor, asked(marcus_with_facts, "What's your mother's name?"))
+    assert reply.source == "fallback"
+    assert reply.text == "Maureen Bell. She's seventy-eight."
+    visitor.close()
 
 
-def test_a_repeated_line_is_retried_without_the_examples_already_said(marcus: Persona) -> None:
+def test_a_line_already_said_is_not_said_again(marcus: Persona) -> None:
     said = marcus.lines["high"][0]
     history = (
         Line("visitor", marcus.opening_lines[0]),
@@ -78,30 +98,27 @@ def test_a_repeated_line_is_retried_without_the_examples_already_said(marcus: Pe
         Line("visitor", said),
         Line("officer", "Please wait outside."),
     )
-    request = VisitorRequest(marcus, 8, history, "s1")
-    engine = FakeEngine(copy_first_example)
-    visitor = LocalVisitor(engine=engine)
-    reply = detailed(visitor, request)
-    assert reply.reasons == ("repeats an earlier line",) and reply.source == "retry"
-    assert reply.text == marcus.lines["high"][1]
-    first, retry = (batch[0] for batch in engine.batches)
-    assert said in first.prefix and said not in retry.prefix
+    visitor = LocalVisitor(engine=FakeEngine(lambda job, n: " " + said))
+    reply = detailed(visitor, VisitorRequest(marcus, 8, history, "s1"))
+    assert reply.reasons == ("repeats an earlier line",) * CANDIDATES
+    assert reply.source == "fallback" and reply.text != said and reply.text in marcus.lines["high"]
     visitor.close()
 
 
-def test_garbage_twice_falls_back_to_a_persona_line(
+def test_garbage_falls_back_to_a_persona_line(
     marcus: Persona, caplog: pytest.LogCaptureFixture
 ) -> None:
     visitor = LocalVisitor(engine=FakeEngine(lambda job, n: GARBAGE))
     with caplog.at_level(logging.INFO, logger="bot.model.base"):
         reply = detailed(visitor, make_request(marcus, 8, "Please wait outside."))
-    assert reply.source == "fallback" and len(reply.raw) == 2 and len(reply.reasons) == 2
+    assert reply.source == "fallback" and len(reply.raw) == len(reply.reasons) == CANDIDATES
     assert reply.text in marcus.lines["high"]
     fallbacks = [r for r in caplog.records if "persona line" in r.getMessage()]
     # a small model's misses are routine: logged for the operator, not printed to a practising
     # officer's terminal (which shows warnings only)
     assert fallbacks and all(r.levelno == logging.INFO for r in fallbacks)
     assert visitor.reply(make_request(marcus, 2, "She is fine.")) in marcus.lines["low"]
+    assert visitor.problem == ""  # the model works; only its samples missed
     visitor.close()
 
 

@@ -67,8 +67,8 @@ def parse_dialogue(raw: dict, where: str) -> Dialogue:
             raise DataError(f"{where}: {what}")
 
     need(isinstance(raw, dict), "not a JSON object")
-    need(set(raw) == {"id", "persona", "start_agitation", "opening", "turns"},
-         f"keys must be id, persona, start_agitation, opening, turns (got {sorted(raw)})")  # fmt: skip
+    keys = {"id", "persona", "start_agitation", "opening", "turns"}
+    need(set(raw) == keys, f"keys must be {sorted(keys)} (got {sorted(raw)})")
     need(isinstance(raw["start_agitation"], int) and 0 <= raw["start_agitation"] <= 10,
          "start_agitation must be 0-10")  # fmt: skip
     need(isinstance(raw["opening"], str) and raw["opening"].strip() != "", "empty opening")

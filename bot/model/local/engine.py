@@ -180,13 +180,17 @@ class HFEngine(_TokenizerMixin):
         return self.tokenizer.batch_decode(new, skip_special_tokens=True)
 
 
-def build_engine(model: str, cache_dir: Path, device: str, threads: int | None = None) -> Engine:
+def build_engine(
+    model: str, cache_dir: Path, device: str, threads: int | None = None, adapter: str = ""
+) -> Engine:
     """Load the model named by `model` ('' = embedded gemma-3-270m) and wrap it in an engine.
 
+    `adapter`: '' (the shipped visitor adapter for the embedded model), 'none', or a folder.
     Call it on the thread that will run the engine: the intra-op thread count is set for it.
     """
     import torch
 
+    from bot.model.local.adapter import merged_model, resolve_adapter
     from bot.model.local.loading import (
         default_threads,
         load_model,
@@ -199,6 +203,9 @@ def build_engine(model: str, cache_dir: Path, device: str, threads: int | None =
     if dev.type == "cpu":
         pin_threads(threads or default_threads())
     source = resolve_model(model, cache_dir)
+    lora = resolve_adapter(adapter, model)
+    if lora is not None:
+        source = merged_model(Path(source), lora, cache_dir)
     # bf16 weights halve memory; the CPU runner still computes activations in fp32
     gemma3 = _is_gemma3(source)
     dtype = torch.bfloat16 if dev.type == "cuda" or gemma3 else torch.float32

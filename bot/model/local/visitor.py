@@ -6,7 +6,8 @@ import logging
 from concurrent.futures import Future
 from pathlib import Path
 
-from bot.model.base import GeneratingVisitor
+from bot.core.pick import LinePicker
+from bot.model.base import CANDIDATES, GeneratingVisitor
 from bot.model.local.engine import Engine, build_engine
 from bot.model.local.worker import ModelWorker
 from bot.model.prompt import Prompt
@@ -18,7 +19,8 @@ class LocalVisitor(GeneratingVisitor):
     """Visitor backed by a local model; loading starts at once on the worker thread.
 
     `model`: '' for the embedded gemma-3-270m, a local model folder, a .gguf file or a hub id
-    already in the Hugging Face cache. `threads`: CPU threads for generation (default: half
+    already in the Hugging Face cache. `adapter`: '' for the shipped visitor adapter (embedded
+    model only), 'none', or an adapter folder. `threads`: CPU threads for generation (default: half
     the cores, 1 on a 2-core host). `engine` replaces the model (tests, custom runners).
     """
 
@@ -31,14 +33,17 @@ class LocalVisitor(GeneratingVisitor):
         threads: int | None = None,
         engine: Engine | None = None,
         reply_timeout_s: float = 120.0,
+        picker: LinePicker | None = None,
+        candidates: int = CANDIDATES,
+        adapter: str = "",
     ) -> None:
-        super().__init__(reply_timeout_s)
+        super().__init__(reply_timeout_s, picker, candidates)
         cache = Path(cache_dir)
         if engine is not None:
             self.worker = ModelWorker(lambda: engine, max_batch)
         else:
             self.worker = ModelWorker(
-                lambda: build_engine(model, cache, device, threads), max_batch
+                lambda: build_engine(model, cache, device, threads, adapter), max_batch
             )
 
     def wait_ready(self, timeout: float | None = None) -> bool:

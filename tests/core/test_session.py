@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.core.agitation import RESOLVED_AT, lexical_cue_matcher
 from bot.core.debrief import build_debrief
 from bot.core.persona import Persona, PersonaLibrary
 from bot.core.practice import AlreadyPractising, NoActiveSession, PracticeRoom
+from bot.core.scores import CRITERIA, CRITERION_LABELS, CriterionScore, RubricScore, dimensions_from
 from bot.core.session import (
     MAX_REPLY_CHARS,
     Outcome,
@@ -168,6 +170,35 @@ def test_debrief_has_scores_best_worst_and_better_phrasing(
     assert debrief.try_instead == persona.good_examples[0]
     text = debrief.as_text()
     assert "Best reply" in text and "Try instead" in text and "ended by the officer" in text
+
+
+class LadderRubric:
+    """Every reply gets the same fixed score per criterion: 10, 20, ... 90 in CRITERIA order."""
+
+    values = {c: 10 * (i + 1) for i, c in enumerate(CRITERIA)}
+
+    def score(self, reply: str, visitor_line: str = "") -> RubricScore:
+        criteria = {c: CriterionScore(c, v, (), f"tip for {c}") for c, v in self.values.items()}
+        return RubricScore(criteria, dimensions_from(self.values), ("tip",))
+
+    def score_many(self, pairs: Sequence[tuple[str, str]]) -> list[RubricScore]:
+        return [self.score(r, v) for r, v in pairs]
+
+
+def test_debrief_lists_at_most_three_things_to_work_on(persona: Persona) -> None:
+    rubric = LadderRubric()
+    session = PracticeSession.start(persona, "cli:test", ScriptedVisitor(), rubric)
+    session.respond("Okay.")
+    session.end()
+    weak = [c for c in CRITERIA if rubric.values[c] < 50]
+    assert len(weak) == 4  # more weak criteria than the debrief should list
+    debrief = build_debrief(session, rubric)
+    assert debrief.to_improve == tuple(
+        f"{CRITERION_LABELS[c]} ({rubric.values[c]}): tip for {c}" for c in weak[:3]
+    )  # the three weakest, weakest first
+    text = debrief.as_text()
+    listed = text.split("What to work on:\n")[1].split("\n")
+    assert [line.startswith("  - ") for line in listed[:4]] == [True, True, True, False]
 
 
 def test_debrief_without_replies(persona: Persona, fake_rubric: FakeRubric) -> None:

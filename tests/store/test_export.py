@@ -11,8 +11,11 @@ import pytest
 
 from bot.core.persona import Persona
 from bot.core.scores import CRITERIA
+from bot.core.session import PracticeSession
 from bot.core.store import OfficerNotFound, Store, TeamNotFound
 from bot.core.store.export import CSV_COLUMNS, FORGOTTEN
+from bot.core.visitor import VisitorRequest
+from tests.conftest import FakeRubric
 from tests.store.conftest import DAY, GOOD, NOW, play, record
 
 
@@ -45,6 +48,34 @@ def test_csv_one_row_per_turn_with_session_columns(store: Store, persona: Person
     [bob] = [r for r in rows if r["session_id"] == empty.id]
     assert bob["turn"] == "" and bob["session_turns"] == "0"
     assert store.audit_log(1)[0].action == "export"
+
+
+class SayingVisitor:
+    """A visitor that always says one line (a model's output is free text too)."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+
+    def reply(self, request: VisitorRequest) -> str:
+        return self.line
+
+
+@pytest.mark.parametrize(
+    "start", ["=", "+", "-", "@", "\t", "\r"], ids=["equals", "plus", "minus", "at", "tab", "cr"]
+)
+def test_csv_keeps_formula_like_text_as_text(store: Store, persona: Persona, start: str) -> None:
+    text = start + "1+1|cmd!A0"
+    session = PracticeSession.start(
+        persona, "cli:alice", SayingVisitor(text), FakeRubric(), recorder=store
+    )
+    session.respond(text)
+    out = io.StringIO()
+    store.export_csv(out)
+    [row] = _rows(out.getvalue())
+    assert row["visitor_reply"] == "'" + text  # a spreadsheet shows it, never runs it
+    # An officer's reply is stripped before scoring, so a tab or CR never starts it.
+    said = session.turns[0].officer_text
+    assert row["officer_reply"] == (said if start.isspace() else "'" + said)
 
 
 def test_csv_file_filters_and_bom(store: Store, persona: Persona, tmp_path: Path) -> None:

@@ -192,6 +192,20 @@ def test_forget_officer_leaves_no_row_in_any_table(
     assert still == {"officers", "sessions", "turns", "memberships", "audit"}
 
 
+def test_forget_officer_spares_ids_that_merely_start_with_theirs(store: Store) -> None:
+    for officer in ("discord:9", "discord:99", "cli:al", "cli:al-b"):
+        store.ensure_officer(officer)
+    store.create_team("Night", "discord:lead")
+    for officer in ("discord:99", "discord:9", "cli:al-b", "cli:al"):
+        store.add_member("Night", officer, "discord:lead")
+    store.forget_officer("discord:9", actor="discord:lead")
+    store.forget_officer("cli:al", actor="discord:lead")
+    details = [e.detail for e in reversed(store.audit_log()) if e.action == "team_add"]
+    assert details == [
+        "Night: discord:99", f"Night: {FORGOTTEN}", "Night: cli:al-b", f"Night: {FORGOTTEN}",
+    ]  # fmt: skip
+
+
 def test_forgotten_text_is_gone_from_the_files(
     file_store: Store, persona: Persona, db_path: Path
 ) -> None:

@@ -132,6 +132,17 @@ def test_score_shape_evidence_and_coaching(any_rubric: ReplyRubric) -> None:
     assert 1 <= len(score.coaching) <= 3
 
 
+def test_evidence_leads_with_what_decided_the_score(plain: ReplyRubric) -> None:
+    # Pattern mode only: the order rule is the same in both modes, the scores that reach it not.
+    score = plain.score("I can see you're really worried about your mum, please calm down.", MUM)
+    empathy, tone = score.criteria["acknowledges_emotion"], score.criteria["composed_tone"]
+    assert 30 <= empathy.score < 50 and tone.score >= 50  # a mid score quotes both sides
+    # Mid score: what cost points comes first, although the reply says it last.
+    assert empathy.evidence == ("calm down", "I can see you're really worried")
+    # Good score: what earned points comes first.
+    assert tone.evidence == ("please", "calm down")
+
+
 def test_score_and_score_many_agree(any_rubric: ReplyRubric) -> None:
     pairs = [(FORTY, MUM), (RULES, MUM), ("Calm down.", ""), ("", MUM)]
     assert any_rubric.score_many(pairs) == [any_rubric.score(r, v) for r, v in pairs]

@@ -5,14 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.core.persona import Persona
 from bot.core.scores import CRITERIA
+from bot.core.session import PracticeSession
 from bot.core.store import OfficerNotFound, Store, TeamNotFound
 from bot.core.store.export import CSV_COLUMNS, FORGOTTEN
+from bot.core.visitor import VisitorRequest
+from tests.conftest import PERSONA_DATA, FakeRubric
 from tests.store.conftest import DAY, GOOD, NOW, play, record
 
 
@@ -45,6 +51,34 @@ def test_csv_one_row_per_turn_with_session_columns(store: Store, persona: Person
     [bob] = [r for r in rows if r["session_id"] == empty.id]
     assert bob["turn"] == "" and bob["session_turns"] == "0"
     assert store.audit_log(1)[0].action == "export"
+
+
+class SayingVisitor:
+    """A visitor that always says one line (a model's output is free text too)."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+
+    def reply(self, request: VisitorRequest) -> str:
+        return self.line
+
+
+@pytest.mark.parametrize(
+    "start", ["=", "+", "-", "@", "\t", "\r"], ids=["equals", "plus", "minus", "at", "tab", "cr"]
+)
+def test_csv_keeps_formula_like_text_as_text(store: Store, persona: Persona, start: str) -> None:
+    text = start + "1+1|cmd!A0"
+    session = PracticeSession.start(
+        persona, "cli:alice", SayingVisitor(text), FakeRubric(), recorder=store
+    )
+    session.respond(text)
+    out = io.StringIO()
+    store.export_csv(out)
+    [row] = _rows(out.getvalue())
+    assert row["visitor_reply"] == "'" + text  # a spreadsheet shows it, never runs it
+    # An officer's reply is stripped before scoring, so a tab or CR never starts it.
+    said = session.turns[0].officer_text
+    assert row["officer_reply"] == (said if start.isspace() else "'" + said)
 
 
 def test_csv_file_filters_and_bom(store: Store, persona: Persona, tmp_path: Path) -> None:
@@ -109,6 +143,67 @@ def test_forget_officer_removes_every_row(store: Store, persona: Persona) -> Non
     assert log[1].action == "forget" and log[-1].actor == FORGOTTEN
     with pytest.raises(OfficerNotFound):
         store.forget_officer("discord:9")
+
+
+def _cells_mentioning(db_path: Path, needles: set[str]) -> list[tuple[str, str, str]]:
+    """(table, column, value) of every text cell in every table that contains a needle."""
+    found = []
+    with closing(sqlite3.connect(db_path)) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            cursor = conn.execute(f'SELECT * FROM "{table}"')
+            columns = [d[0] for d in cursor.description]
+            for row in cursor:
+                found += [
+                    (table, column, value)
+                    for column, value in zip(columns, row, strict=True)
+                    if isinstance(value, str) and any(n in value for n in needles)
+                ]
+    return found
+
+
+def test_forget_officer_leaves_no_row_in_any_table(
+    file_store: Store, persona: Persona, db_path: Path
+) -> None:
+    secret = "My badge number is QX-SECRET-4471, I can see how worried you are."
+    gone, kept = "discord:9", "discord:8"
+    sessions = [
+        play(file_store, persona, gone, [secret, GOOD], end=True),
+        play(file_store, persona, gone, [secret]),  # still in progress
+        play(file_store, persona, kept, [GOOD], end=True),
+    ]
+    file_store.ensure_officer(gone, "Eve Quillfeather")
+    file_store.create_team("Night", gone)  # they were a trainer as well
+    file_store.add_member("Night", gone, "discord:lead")
+    file_store.add_member("Night", kept, gone)
+    file_store.save_persona("towed_car", yaml.safe_dump(PERSONA_DATA), gone)
+    file_store.set_persona_enabled("towed_car", False, gone)
+    file_store.set_setting("guild:1", "mode", "assessment", gone)
+    file_store.export_officer(gone, actor="discord:lead")
+    file_store.export_officer(kept, actor=gone)
+    needles = {gone, "Eve Quillfeather", secret, sessions[0].id, sessions[1].id}
+    assert {t for t, _, _ in _cells_mentioning(db_path, needles)} >= {
+        "officers", "sessions", "turns", "memberships", "teams", "personas",
+        "disabled_personas", "settings", "audit",
+    }  # fmt: skip
+    file_store.forget_officer(gone, actor="discord:lead")
+    assert _cells_mentioning(db_path, needles) == []
+    still = {t for t, _, _ in _cells_mentioning(db_path, {kept, sessions[2].id})}
+    assert still == {"officers", "sessions", "turns", "memberships", "audit"}
+
+
+def test_forget_officer_spares_ids_that_merely_start_with_theirs(store: Store) -> None:
+    for officer in ("discord:9", "discord:99", "cli:al", "cli:al-b"):
+        store.ensure_officer(officer)
+    store.create_team("Night", "discord:lead")
+    for officer in ("discord:99", "discord:9", "cli:al-b", "cli:al"):
+        store.add_member("Night", officer, "discord:lead")
+    store.forget_officer("discord:9", actor="discord:lead")
+    store.forget_officer("cli:al", actor="discord:lead")
+    details = [e.detail for e in reversed(store.audit_log()) if e.action == "team_add"]
+    assert details == [
+        "Night: discord:99", f"Night: {FORGOTTEN}", "Night: cli:al-b", f"Night: {FORGOTTEN}",
+    ]  # fmt: skip
 
 
 def test_forgotten_text_is_gone_from_the_files(

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -184,9 +185,13 @@ def forget_officer(db: Database, officer_id: str, actor: str, now: float) -> dic
         ("audit", "actor"),
     ):
         db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [FORGOTTEN, officer_id])
-    db.execute(
-        "UPDATE audit SET detail = replace(detail, ?, ?) WHERE instr(detail, ?) > 0",
-        [officer_id, FORGOTTEN, officer_id],
-    )
+    # Whole ids only: forgetting "discord:9" must not rewrite "discord:99" in someone's line.
+    mention = re.compile(rf"(?<![\w-]){re.escape(officer_id)}(?![\w-]|[.:]\w)")
+    for audit_id, detail in db.execute(
+        "SELECT id, detail FROM audit WHERE instr(detail, ?) > 0", [officer_id]
+    ).fetchall():
+        scrubbed = mention.sub(FORGOTTEN, detail)
+        if scrubbed != detail:
+            db["audit"].update(audit_id, {"detail": scrubbed})
     record_audit(db, actor, "forget", f"officer #{forget_id(officer_id)}", now)
     return counts

@@ -348,6 +348,68 @@ def _print(result: dict[str, Any]) -> None:
     print(f"\nagitation engine reaction agreement: {result['engine_reaction']}")
 
 
+def reference_loss(args: argparse.Namespace) -> int:
+    """Per-token loss of the hand-written reference lines: base model vs the visitor adapter."""
+    from bot.core.reading import Reader
+    from bot.model.encoder import load_encoder
+
+    scenarios = load_scenarios()
+    reader = Reader(load_encoder())
+    prompts = [(s, _prompt_text(request_for(s, persona_for(s), reader))) for s in scenarios]
+    out: dict[str, Any] = {}
+    for label, adapter in (("base", "none"), ("adapter", "")):
+        model, tokenizer = _causal_lm(adapter)
+        losses: dict[str, list[float]] = defaultdict(list)
+        for s, prompt in prompts:
+            nll, n = line_loss(model, tokenizer, prompt, s.reference)
+            group = ("heldout" if s.heldout else "shipped") + "_" + s.split
+            losses[group] += [nll] * n
+        out[label] = {g: round(float(np.mean(v)), 4) for g, v in sorted(losses.items())}
+        print(label, out[label], flush=True)
+    result = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    result["reference_loss"] = out
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+def _prompt_text(request: VisitorRequest) -> str:
+    from bot.model.prompt import build_prompt
+
+    return build_prompt(request).text
+
+
+def _causal_lm(adapter: str) -> tuple[Any, Any]:
+    """The embedded model as the product loads it (adapter merged unless 'none'), in fp32."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from bot.model.local.adapter import merged_model, resolve_adapter
+    from bot.model.local.loading import ensure_embedded
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    cache = settings.path(settings.model_cache_dir)
+    source = ensure_embedded(cache)
+    lora = resolve_adapter(adapter, "")
+    if lora is not None:
+        source = merged_model(source, lora, cache)
+    model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    return model.eval(), AutoTokenizer.from_pretrained(source)
+
+
+def line_loss(model: Any, tokenizer: Any, prompt: str, line: str) -> tuple[float, int]:
+    """Mean negative log-likelihood per token of ' line\\n' after the prompt, and its tokens."""
+    import torch
+
+    context = tokenizer(prompt).input_ids
+    target = tokenizer(" " + line + "\n", add_special_tokens=False).input_ids
+    ids = torch.tensor([context + target])
+    with torch.no_grad():
+        logits = model(input_ids=ids).logits[0, len(context) - 1 : -1].float()
+    nll = torch.nn.functional.cross_entropy(logits, torch.tensor(target))
+    return float(nll), len(target)
+
+
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -372,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=packets)
     s = sub.add_parser("score", help="automatic and judged figures")
     s.set_defaults(func=score)
+    r = sub.add_parser("loss", help="reference lines' loss, base model vs the adapter")
+    r.set_defaults(func=reference_loss)
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -29,7 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.persona import BANDS, Persona, PersonaLibrary
+from bot.core.pick import LinePicker
+from bot.core.reading import Reader
 from bot.core.visitor import Line, VisitorRequest
+from bot.model.base import CANDIDATES
 from bot.model.discipline import has_leak, officer_voice
 from bot.model.local import LocalVisitor
 from bot.model.local.engine import TextJob
@@ -52,6 +55,7 @@ GENERIC_OFFICER = [
 STARTUP_PROBE = """
 import json, resource, sys, time
 t0 = time.monotonic()
+from bot.model.base import CANDIDATES
 from bot.model.local import LocalVisitor
 v = LocalVisitor(cache_dir=sys.argv[1], device=sys.argv[2])
 ok = v.wait_ready()
@@ -67,17 +71,28 @@ def officer_lines(persona: Persona) -> list[str]:
     return list(persona.good_examples) + list(persona.poor_examples) + GENERIC_OFFICER
 
 
+READER = Reader()  # moves and facts for the notes; main() swaps in the encoder's reader
+
+
 class Session:
-    """A practice conversation at a fixed band; the visitor's lines come from the backend."""
+    """A practice conversation at a fixed band; the visitor's lines come from the backend.
+
+    Officer lines are read as a session reads them, so prompts carry their notes (mood, move,
+    facts) and have the product's real length.
+    """
 
     def __init__(self, persona: Persona, band: str, rng: random.Random, warm_lines: int) -> None:
         self.persona, self.band, self.rng = persona, band, rng
         self.id = f"{persona.id}-{band}-{rng.randrange(10**9)}"
         self.history = [Line("visitor", rng.choice(persona.opening_lines))]
         while len(self.history) + 2 <= warm_lines:
-            self.history.append(Line("officer", rng.choice(officer_lines(persona))))
+            self.history.append(self._officer())
             self.history.append(Line("visitor", rng.choice(persona.lines[band])))  # type: ignore[index]
-        self.history.append(Line("officer", rng.choice(officer_lines(persona))))
+        self.history.append(self._officer())
+
+    def _officer(self) -> Line:
+        text = self.rng.choice(officer_lines(self.persona))
+        return Line("officer", text, AGITATION[self.band], READER.read(self.persona, text))
 
     def request(self) -> VisitorRequest:
         """The visitor's next turn."""
@@ -87,7 +102,7 @@ class Session:
         """Record the visitor's line and the officer's next one."""
         if self.history[-1].speaker == "officer":
             self.history.append(Line("visitor", visitor_line))
-        self.history.append(Line("officer", self.rng.choice(officer_lines(self.persona))))
+        self.history.append(self._officer())
 
 
 def pct(values: list[float], q: float) -> float:
@@ -129,9 +144,10 @@ def forced_job(visitor: LocalVisitor, request: VisitorRequest, tokens: int) -> T
 
 
 def latency(visitor: LocalVisitor, sessions: list[Session], turns: int) -> dict[str, Any]:
-    """Per turn, serially: a forced 40-token generation, then the real visitor turn."""
+    """Per turn, serially: a forced 40-token generation, the same as best-of-4 (four samples of
+    40 tokens in one batch, as a visitor turn runs), then the real visitor turn."""
     engine = visitor.worker.engine
-    forced, natural, prompt_tokens = [], [], []
+    forced, best4, natural, prompt_tokens = [], [], [], []
     for _ in range(turns):
         for session in sessions:
             request = session.request()
@@ -140,6 +156,12 @@ def latency(visitor: LocalVisitor, sessions: list[Session], turns: int) -> dict[
             start = time.monotonic()
             visitor.worker.submit(session.id, job).result()
             forced.append(time.monotonic() - start)
+            jobs = [TextJob(job.prefix, job.suffix, job.seed + i, 40, False, job.stable, job.avoid)
+                    for i in range(CANDIDATES)]  # fmt: skip
+            start = time.monotonic()
+            for future in [visitor.worker.submit(session.id, j) for j in jobs]:
+                future.result()
+            best4.append(time.monotonic() - start)
             start = time.monotonic()
             session.advance(visitor.reply(request))
             natural.append(time.monotonic() - start)
@@ -156,6 +178,12 @@ def latency(visitor: LocalVisitor, sessions: list[Session], turns: int) -> dict[
         "max_s": max(forced),
         "turn_median_s": statistics.median(natural),
         "turn_p95_s": pct(natural, 95),
+        "best_of_n": CANDIDATES,
+        "best_of_n_median_s": statistics.median(best4),
+        "best_of_n_p95_s": pct(best4, 95),
+        "best_of_n_long_median_s": statistics.median(
+            [t for t, n in zip(best4, prompt_tokens, strict=True) if n >= LONG_PROMPT] or [0.0]
+        ),
     }
 
 
@@ -227,8 +255,7 @@ def in_character(visitor: LocalVisitor, personas: list[Persona], turns: int) -> 
     voice = [r.text for s, r in replies if officer_voice(r.text, name[id(s)])]
     return {
         "turns": len(replies),
-        "first_try_pct": 100 * sources["model"] / len(replies),
-        "passing_pct": 100 * (sources["model"] + sources["retry"]) / len(replies),
+        "passing_pct": 100 * sources["model"] / len(replies),
         "fallback_pct": 100 * sources["fallback"] / len(replies),
         "leaks": len(leaks),
         "officer_voice": len(voice),
@@ -253,8 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     if not personas:
         print("no personas found in", settings.personas_dir, file=sys.stderr)
         return 2
-    visitor = LocalVisitor(cache_dir=cache, device=args.device)  # converts on first run
-    visitor.wait_ready()
+    from bot.model.encoder import load_encoder
+
+    global READER
+    encoder = load_encoder()
+    READER = Reader(encoder)
+    visitor = LocalVisitor(cache_dir=cache, device=args.device, picker=LinePicker(encoder))
+    visitor.wait_ready()  # converts and merges the adapter on the first run
     load_s = visitor.worker.load_seconds
     results: dict[str, Any] = {"startup": startup(cache, args.device), "load_in_bench_s": load_s}
     rng = random.Random(1)
@@ -297,7 +329,11 @@ def print_table(r: dict[str, Any]) -> None:
          _secs(lat["long_prompt_median_s"], lat["long_prompt_p95_s"]), ""),
         ("same, prefix cache emptied, median/p95", f"{r['cold_latency']['median_s']:.2f} / "
          f"{r['cold_latency']['p95_s']:.2f} s", ""),
-        ("visitor turn (natural stop) median/p95", f"{lat['turn_median_s']:.2f} / "
+        (f"best-of-{lat['best_of_n']}: prompt + 4 x 40 tokens, median / p95",
+         _secs(lat["best_of_n_median_s"], lat["best_of_n_p95_s"]), "<= 2.5 / 4 s"),
+        (f"best-of-{lat['best_of_n']}, prompts >= {LONG_PROMPT} tokens, median",
+         _secs(lat["best_of_n_long_median_s"]), ""),
+        ("visitor turn (best of 4, natural stop) median/p95", f"{lat['turn_median_s']:.2f} / "
          f"{lat['turn_p95_s']:.2f} s", ""),
         (f"startup to ready, new process, median/max of {len(r['startup']['runs'])}",
          f"{r['startup']['ready_s']:.1f} / {r['startup']['ready_max_s']:.1f} s", "<= 10 s"),
@@ -306,8 +342,8 @@ def print_table(r: dict[str, Any]) -> None:
         ("throughput 1 session at a time", f"{thr['serial_per_s']:.2f} turns/s", ""),
         ("throughput 4 sessions", f"{thr['concurrent_per_s']:.2f} turns/s "
          f"({thr['speedup']:.1f}x)", ">= 2x"),
-        (f"in character, {ic['turns']} turns", f"{ic['passing_pct']:.1f} % "
-         f"(first try {ic['first_try_pct']:.1f} %)", ""),
+        (f"in character (a model line passed), {ic['turns']} turns",
+         f"{ic['passing_pct']:.1f} %", ">= 99 %"),
         ("leaks / officer voice in final lines", f"{ic['leaks']} / {ic['officer_voice']}", "0 / 0"),
     ]  # fmt: skip
     width = max(len(name) for name, _, _ in rows)
@@ -316,7 +352,7 @@ def print_table(r: dict[str, Any]) -> None:
         print(f"{name:<{width}}  {value:<28}  {target}")
     print("\nprefix cache:", r.get("prefix_cache"), " load average at end:",
           r["machine"]["loadavg_end"])  # fmt: skip
-    print("rejections before retry/fallback:", ic["rejection_reasons"])
+    print("samples rejected by the output check:", ic["rejection_reasons"])
     print("samples:\n  " + "\n  ".join(ic["samples"]))
 
 

@@ -123,14 +123,20 @@ def moves_from_cues(cues: Cues, text: str) -> tuple[Move, ...]:
     """Moves from the tone patterns alone (no encoder): ordered by how strongly they show."""
     if _BREAKS_SCENE.search(text):
         return (Move.BREAKS_SCENE,)
+    provoking = [f for f in _CUE_MOVES[Move.PROVOKES] if cues.has(f)]
+    chatting = bool(_SMALL_TALK.search(text))
+    if chatting and provoking == ["hostile_question"]:
+        provoking = []  # "Lovely weather, isn't it?" is chatter, not a hostile question
     found: list[Move] = []
-    if any(cues.has(f) for f in _CUE_MOVES[Move.PROVOKES]) or cues.shouting >= 0.6:
+    if provoking or cues.shouting >= 0.6:
         found.append(Move.PROVOKES)
     if any(cues.has(f) for f in _CUE_MOVES[Move.COMMANDS]):
         found.append(Move.COMMANDS)
+    if chatting:
+        found.append(Move.SMALL_TALK)
     if _NEWS.search(text):
         found.append(Move.NEWS)
-    if cues.questions:
+    if cues.questions and not chatting:
         found.append(Move.ASKS)
     for move in (Move.ACKNOWLEDGES, Move.OFFERS, Move.EXPLAINS, Move.LIMIT):
         if any(cues.has(f) for f in _CUE_MOVES[move]) and move not in found:
@@ -139,12 +145,8 @@ def moves_from_cues(cues: Cues, text: str) -> tuple[Move, ...]:
         found.append(Move.OFFERS)
     if cues.but_dismissal is not None and Move.ACKNOWLEDGES in found:
         found.remove(Move.ACKNOWLEDGES)
-    if not found:
-        # nothing a trainer listens for: chatter, a question, or a plain "okay"
-        if _SMALL_TALK.search(text):
-            found.append(Move.SMALL_TALK)
-        else:
-            found.append(Move.ASKS if text.rstrip().endswith("?") else Move.ACKNOWLEDGES)
+    if not found:  # nothing a trainer listens for: a question, or a plain "okay"
+        found.append(Move.ASKS if text.rstrip().endswith("?") else Move.ACKNOWLEDGES)
     return tuple(found[:3])
 
 

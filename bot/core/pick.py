@@ -153,6 +153,7 @@ class LinePicker:
         reading = request.reading
         facts = reading.facts if reading is not None else ()
         asked = bool(facts) and reading is not None and reading.asked
+        must = reading is not None and reading.answerable
         vectors = self._encode([*lines, officer, *earlier, *(f.a for f in facts)])
         n = len(lines)
         scored = []
@@ -164,8 +165,10 @@ class LinePicker:
                 if vectors is not None:
                     fact_vecs = vectors[n + 1 + len(earlier) :]
                     share = max(share, float((fact_vecs @ vectors[i]).max()) - 0.25)
-                parts["fact"] = (2.0 if asked else 0.6) * min(1.0, share)
-                if asked:
+                # a fact that surely answers the question counts most; a maybe-relevant one less
+                weight = 2.0 if must else 0.8 if asked else 0.4
+                parts["fact"] = weight * min(1.0, share)
+                if must:
                     carries = share >= FACT_CARRIED
             if vectors is not None:
                 own = float(vectors[i] @ vectors[n])

@@ -53,6 +53,20 @@ _LOW = re.compile(r"\b(?:thank|thanks|sorry|okay|alright|fine|appreciate|that he
 
 
 @dataclass(frozen=True)
+class PickWeights:
+    """How much each part of a line's score counts (tuned on judged dev scenarios)."""
+
+    fact_sure: float = 2.0  # carrying a fact that surely answers the question
+    fact_asked: float = 0.8  # carrying a maybe-relevant fact after a question
+    fact_other: float = 0.4  # carrying a fact when nothing was asked
+    responds: float = 2.0  # closer to the officer's line than to unrelated officer lines
+    mood: float = 0.25  # per point between the line's agitation and the visitor's
+    short: float = 0.5  # under three words
+    long: float = 0.3  # over forty words
+    repeat: float = 3.0  # says an earlier line again
+
+
+@dataclass(frozen=True)
 class Scored:
     """A candidate line with its score and the parts it is made of (for logs and the bench)."""
 
@@ -129,8 +143,14 @@ def agitation_by_words(line: str) -> float:
 class LinePicker:
     """Scores visitor lines for a request; the best passing one is what the visitor says."""
 
-    def __init__(self, encoder: Encoder | None = None, probe: AgitationProbe | None = None):
+    def __init__(
+        self,
+        encoder: Encoder | None = None,
+        probe: AgitationProbe | None = None,
+        weights: PickWeights | None = None,
+    ) -> None:
         self.encoder = encoder
+        self.weights = weights or PickWeights()
         self.probe = probe if probe is not None else (_probe() if encoder else None)
         self._generic: np.ndarray | None = None
 
@@ -156,6 +176,7 @@ class LinePicker:
         must = reading is not None and reading.answerable
         vectors = self._encode([*lines, officer, *earlier, *(f.a for f in facts)])
         n = len(lines)
+        w = self.weights
         scored = []
         for i, line in enumerate(lines):
             parts: dict[str, float] = {}
@@ -166,14 +187,14 @@ class LinePicker:
                     fact_vecs = vectors[n + 1 + len(earlier) :]
                     share = max(share, float((fact_vecs @ vectors[i]).max()) - 0.25)
                 # a fact that surely answers the question counts most; a maybe-relevant one less
-                weight = 2.0 if must else 0.8 if asked else 0.4
+                weight = w.fact_sure if must else w.fact_asked if asked else w.fact_other
                 parts["fact"] = weight * min(1.0, share)
                 if must:
                     carries = share >= FACT_CARRIED
             if vectors is not None:
                 own = float(vectors[i] @ vectors[n])
                 generic = float((self._generic_vectors() @ vectors[i]).mean())
-                parts["responds"] = 2.0 * (own - generic)
+                parts["responds"] = w.responds * (own - generic)
                 similar = [float(vectors[i] @ vectors[n + 1 + j]) for j in range(len(earlier))]
                 repeat = bool(similar) and max(similar) >= REPEAT_SIMILARITY
             else:
@@ -184,11 +205,11 @@ class LinePicker:
                 level = levels[line]
             else:
                 level = self._agitation(line, None if vectors is None else vectors[i])
-            parts["mood"] = -0.25 * abs(level - request.agitation)
+            parts["mood"] = -w.mood * abs(level - request.agitation)
             words = len(line.split())
-            parts["length"] = -0.5 if words < 3 else (-0.3 if words > 40 else 0.0)
+            parts["length"] = -w.short if words < 3 else (-w.long if words > 40 else 0.0)
             if repeat:
-                parts["repeat"] = -3.0
+                parts["repeat"] = -w.repeat
             scored.append(Scored(line, sum(parts.values()), parts, carries, repeat))
         return sorted(scored, key=lambda s: -s.score)
 

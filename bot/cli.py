@@ -6,53 +6,54 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.core.persona import PersonaError, PersonaLibrary, UnknownPersona, load_persona
-from bot.core.practice import NoPersonaAvailable, PracticeRoom
+from bot.cli_stats import terminal_actor
+from bot.core.catalogue import Origin, PersonaCatalogue
+from bot.core.persona import PersonaError, UnknownPersona, load_persona
+from bot.core.practice import NoPersonaAvailable
+from bot.core.store import StoreError
 from bot.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from bot.runtime import App
 
 log = logging.getLogger(__name__)
 
 
-def _room(settings: Settings, scripted: bool, record: bool) -> PracticeRoom:
+def _app(settings: Settings, scripted: bool, record: bool) -> App:
     from bot import runtime
 
-    store = runtime.open_store(settings) if record else None
-    library = runtime.load_library(settings, store)
-    for error in library.errors:
+    app = runtime.build_app(settings, scripted=scripted, record=record)
+    for error in app.catalogue.errors:
         print(f"warning: {error}", file=sys.stderr)
-    encoder = runtime.build_encoder(settings)
-    visitor = runtime.build_visitor(settings, scripted=scripted, encoder=encoder)
-    return PracticeRoom(library, visitor, runtime.build_rubric(settings, encoder), store)
+    return app
 
 
 def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     """Interactive practice in the terminal, recorded in the database."""
     from bot.cli_practice import run_practice
 
-    room = _room(settings, args.scripted, record=True)
-    try:
-        return run_practice(args, room)
-    finally:
-        if room.store is not None:
-            room.store.close()  # type: ignore[attr-defined]
+    with _app(settings, args.scripted, record=True) as app:
+        return run_practice(args, app)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """A scripted good and poor officer against one persona, printed in full."""
     from bot.cli_practice import run_demo
 
-    room = _room(settings, args.scripted, record=False)
-    persona = room.library.get(args.persona)
-    if not (persona.good_examples and persona.poor_examples):
-        print(f"Persona '{persona.id}' has no officer_examples to play the demo with.")
-        return 2
-    run_demo(room, persona, sys.stdout)
+    with _app(settings, args.scripted, record=False) as app:
+        persona = app.catalogue.get(args.persona)
+        if not (persona.good_examples and persona.poor_examples):
+            print(f"Persona '{persona.id}' has no officer_examples to play the demo with.")
+            return 2
+        run_demo(app.room, persona, sys.stdout)
     return 0
 
 
 def cmd_personas(args: argparse.Namespace, settings: Settings) -> int:
-    """List, show or validate persona files."""
+    """List, show, validate, add, disable or enable personas."""
     if args.action == "validate":
         failed = 0
         for path in args.paths:
@@ -64,17 +65,58 @@ def cmd_personas(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 print(f"ok   {path}: {persona.name} (difficulty {persona.difficulty})")
         return 1 if failed else 0
-    library = PersonaLibrary.from_directory(settings.path(settings.personas_dir))
+    from bot import runtime
+
+    with runtime.open_store(settings) as store:
+        catalogue = runtime.open_catalogue(settings, store)
+        return _persona_action(args, catalogue)
+
+
+def _persona_action(args: argparse.Namespace, catalogue: PersonaCatalogue) -> int:
     if args.action == "list":
         print(f"{'id':<28} {'diff':>4} {'start':>5}  name / setting")
-        for pid in library.ids():
-            p = library.personas[pid]
-            print(f"{pid:<28} {p.difficulty:>4} {p.start_agitation:>5}  {p.name} - {p.setting}")
-        for error in library.errors:
+        for entry in catalogue.entries():
+            p = entry.persona
+            marks = "".join(
+                [" [trainer]" if entry.origin is Origin.TRAINER else "",
+                 "" if entry.enabled else " [disabled]"]
+            )  # fmt: skip
+            print(
+                f"{p.id:<28} {p.difficulty:>4} {p.start_agitation:>5}  "
+                f"{p.name} - {p.setting}{marks}"
+            )
+        for error in catalogue.errors:
             print(f"skipped: {error}")
         return 0
-    persona = library.get(args.id)
-    print(f"# {persona.id} ({persona.source})\n{persona.to_yaml()}")
+    if args.action == "show":
+        persona = catalogue.known(args.id)
+        state = "" if catalogue.is_enabled(persona.id) else ", disabled"
+        print(f"# {persona.id} ({persona.source}{state})\n{persona.to_yaml()}")
+        return 0
+    if args.action == "add":
+        path = Path(args.path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            print(f"{path}: cannot read it ({exc.strerror or exc})", file=sys.stderr)
+            return 1
+        except UnicodeDecodeError:
+            print(f"{path}: field '(file)': is not UTF-8 text. Fix: save it as UTF-8")
+            return 1
+        try:
+            saved = catalogue.add(args.id or path.stem, text, terminal_actor(), source=str(path))
+        except PersonaError as exc:
+            print(f"FAIL {exc}")
+            return 1
+        note = " (it replaces the persona that had this id)" if saved.replaced else ""
+        print(f"saved persona '{saved.persona.id}': {saved.persona.name}{note}")
+        return 0
+    if args.action == "disable":
+        persona = catalogue.disable(args.id, terminal_actor())
+        print(f"persona '{persona.id}' is disabled; running practices with it finish normally")
+        return 0
+    persona = catalogue.enable(args.id, terminal_actor())
+    print(f"persona '{persona.id}' is enabled")
     return 0
 
 
@@ -97,13 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scripted", action="store_true", help="scripted visitor instead of a model")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("personas", help="list, show or validate personas")
+    p = sub.add_parser("personas", help="list, show, validate, add, disable or enable personas")
     psub = p.add_subparsers(dest="action", required=True)
-    psub.add_parser("list", help="shipped personas")
+    psub.add_parser("list", help="every persona, trainer-added and disabled ones marked")
     show = psub.add_parser("show", help="one persona as YAML")
     show.add_argument("id")
     val = psub.add_parser("validate", help="check persona files")
     val.add_argument("paths", nargs="+")
+    add = psub.add_parser("add", help="add a persona file for everyone (terminal and Discord)")
+    add.add_argument("path", help="a persona .yaml file")
+    add.add_argument("--id", help="persona id (default: the file name)")
+    for action, text in (("disable", "stop offering a persona"), ("enable", "offer it again")):
+        psub.add_parser(action, help=text).add_argument("id")
     p.set_defaults(func=cmd_personas)
 
     _add_optional_commands(sub)
@@ -140,5 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UnknownPersona, NoPersonaAvailable) as exc:
         print(exc, file=sys.stderr)
         return 2
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom
 from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
 from bot.core.visitor import visitor_problem
+
+if TYPE_CHECKING:
+    from bot.runtime import App
 
 
 def _trend(turn: Turn) -> str:
@@ -103,14 +106,13 @@ def _prompt_lines(prompt: str) -> Iterable[str]:
             return
 
 
-def run_practice(args: argparse.Namespace, room: PracticeRoom) -> int:
+def run_practice(args: argparse.Namespace, app: App) -> int:
     """`cooldown practice`: an interactive session in the terminal."""
     officer = args.officer if ":" in args.officer else f"cli:{args.officer}"
-    if room.store is not None:
-        room.store.ensure_officer(officer, args.officer)  # type: ignore[attr-defined]
+    app.store.ensure_officer(officer, args.officer)
     mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
-    session = room.start(officer, args.persona, args.difficulty, mode=mode)
-    play(room, session, _prompt_lines("You: "), sys.stdout)
+    session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
+    play(app.room, session, _prompt_lines("You: "), sys.stdout)
     return 0
 
 

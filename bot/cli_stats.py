@@ -31,7 +31,8 @@ def officer_id(name: str) -> str:
     return name if ":" in name else f"cli:{name}"
 
 
-def _actor() -> str:
+def terminal_actor() -> str:
+    """Who ran a trainer command in this terminal, as the audit log records it."""
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no user name in some containers
@@ -160,13 +161,13 @@ def cmd_leaderboard(args: argparse.Namespace, store: Store) -> int:
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
     """Results as CSV for a spreadsheet, or one officer's data as JSON (--officer)."""
     if args.officer:
-        data = store.export_officer(officer_id(args.officer), actor=_actor())
+        data = store.export_officer(officer_id(args.officer), actor=terminal_actor())
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
         print(f"wrote {len(data['sessions'])} sessions of {officer_id(args.officer)} to {args.out}")
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    rows = store.export_csv(args.out, team=args.team, period=args.period, actor=_actor())
+    rows = store.export_csv(args.out, team=args.team, period=args.period, actor=terminal_actor())
     print(f"wrote {rows} rows (one per turn) to {args.out}")
     return 0
 
@@ -182,7 +183,7 @@ def cmd_forget(args: argparse.Namespace, store: Store) -> int:
             file=sys.stderr,
         )
         return 2
-    counts = store.forget_officer(oid, actor=_actor())
+    counts = store.forget_officer(oid, actor=terminal_actor())
     print(
         f"forgot {oid}: {counts['sessions']} session(s), {counts['turns']} turn(s), "
         f"{counts['memberships']} team membership(s)"
@@ -192,7 +193,7 @@ def cmd_forget(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_team(args: argparse.Namespace, store: Store) -> int:
     """Create, delete, list teams and add or remove members."""
-    actor = _actor()
+    actor = terminal_actor()
     if args.action == "create":
         team = store.create_team(args.name, actor)
         print(f"created team '{team.name}'")

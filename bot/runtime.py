@@ -1,35 +1,78 @@
-"""Builds the engine's parts from settings: personas, visitor backend, rubric, store."""
+"""One builder for both adapters: settings in, the store, persona catalogue and practice room out.
+
+The terminal and the Discord bot call `build_app`; neither assembles the engine itself, so a
+persona a trainer disables in Discord is disabled in `cooldown practice` too, and both record
+into the same store the same way.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from types import TracebackType
 
-from bot.core.persona import PersonaError, PersonaLibrary, parse_persona
+from bot.core.catalogue import PersonaCatalogue
 from bot.core.pick import LinePicker
+from bot.core.practice import PracticeRoom
 from bot.core.rubric.encoder import Encoder
 from bot.core.scores import Rubric
+from bot.core.store import Store
 from bot.core.visitor import Visitor
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def load_library(settings: Settings, store: object | None = None) -> PersonaLibrary:
-    """Shipped personas plus trainer-added ones from the store, minus disabled ids."""
-    library = PersonaLibrary.from_directory(settings.path(settings.personas_dir))
-    if store is not None:
-        for persona_id, text, enabled in store.stored_personas():  # type: ignore[attr-defined]
-            try:
-                if text:
-                    library.add(
-                        parse_persona(text, persona_id, source=f"trainer persona {persona_id}")
-                    )
-            except PersonaError as exc:
-                library.errors.append(exc)
-                continue
-            if not enabled:
-                library.disabled.add(persona_id)
-    return library
+@dataclass
+class App:
+    """What an adapter runs on: the store, the persona catalogue and the practice room."""
+
+    store: Store
+    catalogue: PersonaCatalogue
+    room: PracticeRoom
+
+    def close(self) -> None:
+        """Stop the visitor's model worker (if it has one) and close the store."""
+        close = getattr(self.room.visitor, "close", None)
+        try:
+            if callable(close):
+                close()
+        finally:
+            self.store.close()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def build_app(settings: Settings, *, scripted: bool = False, record: bool = True) -> App:
+    """The store, catalogue and room from settings; `record=False` keeps results in memory.
+
+    The sentence encoder loads first, then the visitor (whose model loads on its own worker
+    thread), then the rubric that shares the encoder: the order the model loader expects.
+    """
+    store = open_store(settings) if record else Store.memory()
+    try:
+        catalogue = open_catalogue(settings, store)
+        encoder = build_encoder(settings)
+        visitor = build_visitor(settings, scripted=scripted, encoder=encoder)
+        room = PracticeRoom(catalogue, visitor, build_rubric(settings, encoder), store)
+    except BaseException:
+        store.close()
+        raise
+    return App(store, catalogue, room)
+
+
+def open_catalogue(settings: Settings, store: Store | None = None) -> PersonaCatalogue:
+    """Shipped personas plus the store's trainer personas and disabled ids."""
+    return PersonaCatalogue.load(settings.path(settings.personas_dir), store)
 
 
 def build_visitor(
@@ -61,10 +104,8 @@ def build_rubric(settings: Settings, encoder: Encoder | None = None) -> Rubric:
     return _build(encoder if encoder is not None else build_encoder(settings))
 
 
-def open_store(settings: Settings):  # noqa: ANN201 - Store is imported lazily
+def open_store(settings: Settings) -> Store:
     """The SQLite store at the configured path (created and migrated on first use)."""
-    from bot.core.store import Store
-
     path = settings.path(settings.database_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return Store(path)

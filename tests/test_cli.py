@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.settings import get_settings
@@ -86,3 +87,40 @@ def test_personas_list_and_validate(tmp_path: Path, capsys: pytest.CaptureFixtur
     bad.write_text("name: Sam\ndifficulty: 9\n")
     assert main(["personas", "validate", str(bad)]) == 1
     assert "broken_visitor.yaml" in capsys.readouterr().out
+
+
+def test_personas_add_disable_and_enable_from_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import PERSONA_DATA
+
+    upload = tmp_path / "night_visitor.yaml"
+    upload.write_text(yaml.safe_dump({**PERSONA_DATA, "name": "Nora, night visitor"}))
+    assert main(["personas", "add", str(upload)]) == 0
+    assert "saved persona 'night_visitor': Nora, night visitor" in capsys.readouterr().out
+    assert main(["personas", "disable", DEMO_PERSONA]) == 0
+    capsys.readouterr()
+    assert main(["personas", "list"]) == 0
+    listing = capsys.readouterr().out
+    [nora] = [line for line in listing.splitlines() if line.startswith("night_visitor ")]
+    [son] = [line for line in listing.splitlines() if line.startswith(DEMO_PERSONA)]
+    assert nora.endswith("[trainer]") and son.endswith("[disabled]")
+
+    feed(monkeypatch, ["/end"])
+    args = ["practice", "--scripted", "--persona", DEMO_PERSONA]
+    assert main(args) == 2
+    assert f"No persona '{DEMO_PERSONA}'" in capsys.readouterr().err
+    assert main(["personas", "enable", DEMO_PERSONA]) == 0
+    feed(monkeypatch, ["/end"])
+    assert main(args) == 0
+
+
+def test_a_bad_persona_file_is_refused_with_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "broken_visitor.yaml"
+    bad.write_text("name: Sam\ndifficulty: 9\n")
+    assert main(["personas", "add", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"FAIL {bad}: field") and "Fix:" in out
+    assert main(["personas", "show", "broken_visitor"]) == 2

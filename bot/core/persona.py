@@ -323,11 +323,14 @@ def load_persona(path: Path | str) -> Persona:
 
 @dataclass
 class PersonaLibrary:
-    """All personas the bot can use; a broken file is reported and skipped, never fatal."""
+    """Personas loaded from files; a broken file is reported and skipped, never fatal.
+
+    Which personas officers may get (trainer personas, disabled ids) is the catalogue's
+    business (bot/core/catalogue.py); a library is only what was read.
+    """
 
     personas: dict[str, Persona] = field(default_factory=dict)
     errors: list[PersonaError] = field(default_factory=list)
-    disabled: set[str] = field(default_factory=set)
 
     @classmethod
     def from_directory(cls, directory: Path | str) -> PersonaLibrary:
@@ -345,19 +348,19 @@ class PersonaLibrary:
         """Add or replace a persona by id."""
         self.personas[persona.id] = persona
 
-    def ids(self, include_disabled: bool = False) -> list[str]:
-        """Persona ids, sorted; disabled ones only when asked."""
-        return sorted(p for p in self.personas if include_disabled or p not in self.disabled)
+    def ids(self) -> list[str]:
+        """Persona ids, sorted."""
+        return sorted(self.personas)
 
     def get(self, persona_id: str) -> Persona:
         """The persona with this id; UnknownPersona lists the valid ones."""
         persona = self.personas.get(persona_id)
-        if persona is None or persona_id in self.disabled:
+        if persona is None:
             raise UnknownPersona(persona_id, self.ids())
         return persona
 
     def at_difficulty(self, difficulty: int | None) -> list[Persona]:
-        """Enabled personas at a difficulty (all when None)."""
+        """Personas at a difficulty (all when None)."""
         return [
             self.personas[p]
             for p in self.ids()

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.core.catalogue import PersonaCatalogue
 from bot.core.debrief import Debrief, build_debrief
 from bot.core.persona import Persona, PersonaLibrary
 from bot.core.reading import Reader
@@ -74,13 +75,16 @@ class PracticeRoom:
 
     def __init__(
         self,
-        library: PersonaLibrary,
+        catalogue: PersonaCatalogue | PersonaLibrary,
         visitor: Visitor,
         rubric: Rubric,
         store: SessionArchive | None = None,
         reader: Reader | None = None,
     ) -> None:
-        self.library, self.visitor, self.rubric, self.store = library, visitor, rubric, store
+        # A bare library (tests, benchmarks) is a catalogue without trainer personas.
+        if isinstance(catalogue, PersonaLibrary):
+            catalogue = PersonaCatalogue(catalogue)
+        self.catalogue, self.visitor, self.rubric, self.store = catalogue, visitor, rubric, store
         # what the visitor makes of each officer line; the rubric's encoder when it has one
         self.reader = reader or Reader(getattr(rubric, "encoder", None))
         self._active: dict[str, PracticeSession] = {}
@@ -95,10 +99,10 @@ class PracticeRoom:
     ) -> Persona:
         """The named persona, or a random enabled one (at a difficulty when given)."""
         if persona_id:
-            return self.library.get(persona_id)
-        pool = self.library.at_difficulty(difficulty)
+            return self.catalogue.get(persona_id)
+        pool = self.catalogue.at_difficulty(difficulty)
         if not pool:
-            levels = sorted({p.difficulty for p in self.library.at_difficulty(None)})
+            levels = sorted({p.difficulty for p in self.catalogue.at_difficulty(None)})
             raise NoPersonaAvailable(
                 f"No persona at difficulty {difficulty}. Available difficulties: {levels}"
             )
@@ -183,9 +187,9 @@ class PracticeRoom:
             return []
         resumed = []
         for stored in self.store.active_sessions():
-            try:
-                persona = self.library.get(stored.persona_id)
-            except LookupError:
+            # A persona disabled meanwhile still finishes the practice it is in.
+            persona = self.catalogue.find(stored.persona_id)
+            if persona is None:
                 log.warning("closing session %s: persona %s is gone", stored.id, stored.persona_id)
                 self.store.close_session(stored.id, Outcome.ENDED_BY_OFFICER.value)
                 continue

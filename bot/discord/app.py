@@ -1,4 +1,4 @@
-"""The Cooldown bot: one PracticeRoom, the store, the persona library and settings."""
+"""The Cooldown bot: the App (store, persona catalogue, practice room) behind slash commands."""
 
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord.ext import commands
 
-from bot.core.persona import PersonaLibrary
+from bot.core.catalogue import PersonaCatalogue
 from bot.core.practice import PracticeRoom
-from bot.core.session import Mode, PracticeSession
+from bot.core.session import Mode
+from bot.core.store import Store
 from bot.discord.limits import NO_PINGS
 from bot.discord.ratelimit import OfficerRateLimit
 from bot.discord.tree import CooldownTree
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.core.store import Store
+    from bot.runtime import App
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,13 +53,12 @@ def cooldown_intents() -> discord.Intents:
 
 
 class CooldownBot(commands.Bot):
-    """The bot: slash-command cogs over one PracticeRoom; blocking work on its own threads."""
+    """The bot: slash-command cogs over one App; blocking work on its own threads."""
 
     def __init__(
         self,
         settings: Settings,
-        room: PracticeRoom,
-        store: Store,
+        app: App,
         *,
         sync: bool = False,
         extensions: Sequence[str] = EXTENSIONS,
@@ -72,17 +72,26 @@ class CooldownBot(commands.Bot):
             help_command=None,
             tree_cls=CooldownTree,
         )
-        self.settings, self.room, self.store = settings, room, store
+        self.settings, self.app = settings, app
         self.sync_on_start = sync
         self.extension_names = tuple(extensions)
         self.pool = ThreadPoolExecutor(blocking_threads, thread_name_prefix="cooldown-blocking")
         self.pacing = OfficerRateLimit(settings.officer_messages_per_minute)
-        self.resumed: list[PracticeSession] = []
 
     @property
-    def library(self) -> PersonaLibrary:
-        """The personas the room picks from (shipped plus trainer-added, minus disabled)."""
-        return self.room.library
+    def room(self) -> PracticeRoom:
+        """Where practices start, run, end and resume."""
+        return self.app.room
+
+    @property
+    def store(self) -> Store:
+        """The results, teams, trainer records and settings."""
+        return self.app.store
+
+    @property
+    def catalogue(self) -> PersonaCatalogue:
+        """Shipped and trainer personas, and which ones officers may get."""
+        return self.app.catalogue
 
     async def run_blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a blocking call (model, rubric, SQLite) on the bot's threads, not the event loop."""
@@ -90,14 +99,12 @@ class CooldownBot(commands.Bot):
         return await loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
 
     async def setup_hook(self) -> None:
-        """Load the cogs, sync commands only when asked, and pick up interrupted practices."""
+        """Load the cogs (the practice cog picks up interrupted practices as it loads), and sync
+        commands only when asked."""
         for name in self.extension_names:
             await self.load_extension(name)
         if self.sync_on_start:
             await self.sync_commands(self.settings.dev_guild_id)
-        from bot.discord.practice import resume_sessions
-
-        self.resumed = await resume_sessions(self)
         # Everything loaded so far (discord.py, the model, personas) lives as long as the bot;
         # freezing it keeps full garbage collections from scanning it, which on a loaded
         # host stalled the event loop for 50-70 ms at a time (bench/discord.py).

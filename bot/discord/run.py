@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.practice import PracticeRoom
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.runtime import App
 
 log = logging.getLogger(__name__)
 
@@ -51,28 +54,11 @@ def read_token(settings: Settings) -> str:
     return token
 
 
-def build_room(settings: Settings, scripted: bool = False) -> PracticeRoom:
-    """The practice room from settings: store, personas (shipped + trainer), visitor, rubric."""
-    from bot import runtime
-
-    store = runtime.open_store(settings)
-    try:
-        library = runtime.load_library(settings, store)
-        for error in library.errors:
-            log.warning("skipping persona: %s", error)
-        encoder = runtime.build_encoder(settings)
-        visitor = runtime.build_visitor(settings, scripted=scripted, encoder=encoder)
-        return PracticeRoom(library, visitor, runtime.build_rubric(settings, encoder), store)
-    except BaseException:
-        store.close()
-        raise
-
-
-async def serve(settings: Settings, room: PracticeRoom, token: str, sync: bool) -> None:
+async def serve(settings: Settings, app: App, token: str, sync: bool) -> None:
     """Run the bot until it is stopped; CannotStart for a refused token or a missing intent."""
     from bot.discord.app import CooldownBot
 
-    bot = CooldownBot(settings, room, room.store, sync=sync)  # type: ignore[arg-type]
+    bot = CooldownBot(settings, app, sync=sync)
     async with bot:
         try:
             await bot.start(token)
@@ -96,26 +82,30 @@ def run_bot(
     sync: bool = False,
     *,
     scripted: bool = False,
-    room: PracticeRoom | None = None,
+    app: App | None = None,
 ) -> int:
     """Run the Discord bot until stopped; returns the exit code, raises CannotStart with a reason.
 
     `sync` publishes the slash commands on start (to DEV_GUILD_ID when set, else globally);
-    `scripted` uses the personas' own lines instead of the model; `room` is a ready-made room.
+    `scripted` uses the personas' own lines instead of the model; `app` is a ready-made one
+    (left open: whoever built it closes it).
     """
     token = read_token(settings)  # before anything slow: a missing token fails in a blink
     redact = RedactToken(token)
     handlers = list(logging.getLogger().handlers)
     for handler in handlers:
         handler.addFilter(redact)
-    owned = room is None
+    owned = app is None
     try:
-        room = room or build_room(settings, scripted)
+        if app is None:
+            from bot.runtime import build_app
+
+            app = build_app(settings, scripted=scripted)  # broken persona files: logged there
         try:
-            asyncio.run(serve(settings, room, token, sync))
+            asyncio.run(serve(settings, app, token, sync))
         finally:
-            if owned and room.store is not None:
-                room.store.close()  # type: ignore[attr-defined]
+            if owned:
+                app.close()
     finally:
         for handler in handlers:
             handler.removeFilter(redact)

@@ -15,8 +15,8 @@ from typing import Any
 import discord
 from discord.webhook.async_ import async_context
 
-from bot.core.practice import PracticeRoom
 from bot.discord.app import CooldownBot
+from bot.runtime import App
 from bot.settings import Settings
 from tests.discord import payloads as p
 from tests.discord.recorder import (
@@ -228,14 +228,13 @@ class Harness:
 
 async def start_bot(
     settings: Settings,
-    room: PracticeRoom,
-    store: Any,
+    app: App,
     recorder: Recorder | None = None,
     **bot_options: Any,
 ) -> Harness:
     """A CooldownBot that went through setup_hook against the recorders, in the training server."""
     recorder = recorder or Recorder()
-    bot = CooldownBot(settings, room, store, **bot_options)
+    bot = CooldownBot(settings, app, **bot_options)
     await bot._async_setup_hook()  # gives the client its loop, as login() would
     http = RecordingHTTP(bot.loop, recorder)
     bot.http = http

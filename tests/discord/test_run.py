@@ -15,7 +15,7 @@ from bot.discord.app import CooldownBot, cooldown_intents
 from bot.discord.cli import add_run_parser
 from bot.discord.run import CannotStart, RedactToken, run_bot
 from tests.discord import payloads as p
-from tests.discord.conftest import make_room, make_settings, persona_yaml
+from tests.discord.conftest import make_app, make_settings, persona_yaml
 from tests.discord.harness import Harness, start_bot
 
 TOKEN = "MTAxMjM0NTY3ODkwMTIzNDU2.GaBcDe.secret-token-value-0123456789abcdef"
@@ -79,7 +79,7 @@ def test_intents_and_mentions(settings, store: Store) -> None:  # noqa: ANN001
     intents = cooldown_intents()
     assert intents.guilds and intents.guild_messages and intents.message_content
     assert not (intents.members or intents.presences or intents.dm_messages)
-    bot = CooldownBot(settings, make_room(store), store)
+    bot = CooldownBot(settings, make_app(store))
     assert bot.allowed_mentions.to_dict() == {"parse": []}
 
 
@@ -95,7 +95,7 @@ async def test_every_command_has_a_description(discord_bot: Harness) -> None:
 
 async def test_sync_on_start_goes_to_the_dev_server(tmp_path: Path, store: Store) -> None:
     settings = make_settings(tmp_path, dev_guild_id=p.GUILD_ID)
-    harness = await start_bot(settings, make_room(store), store, sync=True)
+    harness = await start_bot(settings, make_app(store), sync=True)
     try:
         put = [c for c in harness.calls if c.method == "PUT"]
         assert len(put) == 1 and f"/guilds/{p.GUILD_ID}/commands" in put[0].url

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.persona import Persona
+from bot.core.persona import Persona, parse_persona
 from bot.core.scores import CRITERIA
 from bot.core.session import PracticeSession
 from bot.core.store import OfficerNotFound, Store, TeamNotFound
@@ -176,7 +176,8 @@ def test_forget_officer_leaves_no_row_in_any_table(
     file_store.create_team("Night", gone)  # they were a trainer as well
     file_store.add_member("Night", gone, "discord:lead")
     file_store.add_member("Night", kept, gone)
-    file_store.save_persona("towed_car", yaml.safe_dump(PERSONA_DATA), gone)
+    text = yaml.safe_dump(PERSONA_DATA)
+    file_store.save_persona(parse_persona(text, "towed_car"), text, gone)
     file_store.set_persona_enabled("towed_car", False, gone)
     file_store.set_setting("guild:1", "mode", "assessment", gone)
     file_store.export_officer(gone, actor="discord:lead")

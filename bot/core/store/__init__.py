@@ -24,6 +24,7 @@ from bot.core.store.records import (
     StoredSession,
     Team,
     TeamLeaderboardRow,
+    TrainerPersona,
     Transcript,
 )
 from bot.core.store.store import Store
@@ -50,6 +51,7 @@ __all__ = [
     "TeamExists",
     "TeamLeaderboardRow",
     "TeamNotFound",
+    "TrainerPersona",
     "Transcript",
     "UnknownPeriod",
 ]

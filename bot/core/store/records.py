@@ -85,6 +85,17 @@ class Team:
 
 
 @dataclass(frozen=True)
+class TrainerPersona:
+    """A persona a trainer saved: its id and YAML as written, and who saved it when."""
+
+    id: str
+    yaml: str
+    added_by: str
+    added_at: float
+    updated_at: float | None = None
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     """One trainer action."""
 

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
+from bot.core.persona import Persona
 from bot.core.session import Outcome, PracticeSession, Turn
 from bot.core.store import admin, export, history, leaderboard, sessions, teams
 from bot.core.store.connection import MEMORY, Connections
@@ -21,6 +22,7 @@ from bot.core.store.records import (
     SessionSummary,
     StoredSession,
     Team,
+    TrainerPersona,
     Transcript,
     session_row,
     turn_row,
@@ -140,14 +142,19 @@ class Store:
 
     # --- trainer personas, settings, audit --------------------------------------------------
 
-    def save_persona(self, persona_id: str, yaml_text: str, actor: str) -> None:
-        """Validate (PersonaError) and store a trainer's persona."""
-        self._write(admin.save_persona, persona_id, yaml_text, actor, self.now())
+    def save_persona(self, persona: Persona, yaml_text: str, actor: str) -> bool:
+        """Store a trainer's persona (parsed from yaml_text by the catalogue); True if replaced.
 
-    def stored_personas(self) -> list[tuple[str, str, bool]]:
-        """(id, yaml_text, enabled) of uploaded personas, plus ("id", "", False) per disabled
-        shipped persona."""
-        return self._read(admin.stored_personas)
+        Taking the parsed Persona means only valid YAML can reach the table, without parsing it
+        a second time here.
+        """
+        return self._write(
+            admin.save_persona, persona.id, persona.name, yaml_text, actor, self.now()
+        )
+
+    def trainer_personas(self) -> list[TrainerPersona]:
+        """Every persona a trainer saved, by id (which are disabled: disabled_personas)."""
+        return self._read(admin.trainer_personas)
 
     def disabled_personas(self) -> set[str]:
         """Ids of disabled personas (shipped or uploaded)."""

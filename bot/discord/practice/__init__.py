@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.discord.practice._cog import PracticeCog
-from bot.discord.practice._resume import resume_sessions
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
 
-__all__ = ["PracticeCog", "resume_sessions", "setup"]
+__all__ = ["PracticeCog", "setup"]
 
 
 async def setup(bot: CooldownBot) -> None:

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.practice import AlreadyPractising, NoActiveSession
+from bot.core.session import PracticeSession
 from bot.discord.access import in_guild, officer_id
 from bot.discord.delivery import ChannelGone, defer, post, respond
 from bot.discord.practice._render import (
@@ -18,6 +19,7 @@ from bot.discord.practice._render import (
     persona_choice_name,
     scene_embed,
 )
+from bot.discord.practice._resume import resume_sessions
 from bot.discord.practice._threads import discard_thread, open_practice_thread
 from bot.discord.practice._turns import end_gone_session, play_message
 
@@ -40,7 +42,7 @@ async def persona_autocomplete(
     typed = current.casefold().strip()
     found = [
         persona
-        for persona in bot.library.at_difficulty(None)
+        for persona in bot.catalogue.at_difficulty(None)
         if typed in persona.id.casefold() or typed in persona.name.casefold()
     ]
     return [app_commands.Choice(name=persona_choice_name(p), value=p.id) for p in found[:25]]
@@ -53,7 +55,12 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
 
     def __init__(self, bot: CooldownBot) -> None:
         self.bot = bot
+        self.resumed: list[PracticeSession] = []
         super().__init__()
+
+    async def cog_load(self) -> None:
+        """Practices that were running when the bot stopped carry on in their threads."""
+        self.resumed = await resume_sessions(self.bot)
 
     @app_commands.command(name="start")
     @app_commands.describe(

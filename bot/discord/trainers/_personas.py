@@ -11,7 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.persona import Persona, PersonaError, UnknownPersona, parse_persona
+from bot.core.catalogue import Origin
+from bot.core.persona import Persona, PersonaError
 from bot.discord.access import actor, trainer_only
 from bot.discord.delivery import defer, respond
 from bot.discord.limits import EMBED_DESCRIPTION, clip
@@ -35,11 +36,10 @@ async def any_persona_autocomplete(
     """Every persona, disabled ones included (trainers manage them all)."""
     bot: CooldownBot = interaction.client  # type: ignore[assignment]
     typed = current.casefold().strip()
-    library = bot.library
     return [
-        app_commands.Choice(name=persona_choice_name(library.personas[pid]), value=pid)
-        for pid in library.ids(include_disabled=True)
-        if typed in pid or typed in library.personas[pid].name.casefold()
+        app_commands.Choice(name=persona_choice_name(entry.persona), value=entry.persona.id)
+        for entry in bot.catalogue.entries()
+        if typed in entry.persona.id or typed in entry.persona.name.casefold()
     ][:25]
 
 
@@ -70,29 +70,20 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
         self.bot = bot
         super().__init__()
 
-    def _known(self, persona_id: str) -> Persona:
-        persona = self.bot.library.personas.get(persona_id)
-        if persona is None:
-            raise UnknownPersona(persona_id, self.bot.library.ids(include_disabled=True))
-        return persona
-
     async def save_persona(
         self, interaction: discord.Interaction, persona_id: str, text: str, source: str
     ) -> None:
         """Validate, store and put a persona into play now (the YAML upload and the form)."""
-        persona = await self.bot.run_blocking(parse_persona, text, persona_id, source)
-        replaced = persona_id in self.bot.library.personas
-        await self.bot.run_blocking(
-            self.bot.store.save_persona, persona_id, text, actor(interaction)
+        catalogue = self.bot.catalogue
+        saved = await self.bot.run_blocking(
+            catalogue.add, persona_id, text, actor(interaction), source=source
         )
-        self.bot.library.add(persona)
-        log.info("persona %s saved by %s", persona_id, actor(interaction))
-        note = " It replaces the persona that had this id." if replaced else ""
+        note = " It replaces the persona that had this id." if saved.replaced else ""
         await respond(
             interaction,
             f"Persona `{persona_id}` saved.{note} Officers can pick it now with "
             f"`/practice start persona:{persona_id}`.",
-            embeds=[persona_embed(persona, persona_id in self.bot.library.disabled)],
+            embeds=[persona_embed(saved.persona, not catalogue.is_enabled(persona_id))],
         )
 
     async def _from_upload(
@@ -150,7 +141,7 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
         source: str,
         explicit_id: bool,
     ) -> None:
-        if not explicit_id and persona_id in self.bot.library.personas:
+        if not explicit_id and self.bot.catalogue.find(persona_id) is not None:
             # An id made up from the visitor's name must not silently replace another persona.
             raise Refusal(
                 f"A persona with the id `{persona_id}` already exists. Run `/persona add` again "
@@ -162,15 +153,16 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def list_(self, interaction: discord.Interaction) -> None:
         """List every persona, disabled ones marked (trainers)."""
-        library = self.bot.library
+        catalogue = self.bot.catalogue
         lines = [
-            f"`{pid}` - {library.personas[pid].name} ({library.personas[pid].difficulty}/5)"
-            + (" - **disabled**" if pid in library.disabled else "")
-            for pid in library.ids(include_disabled=True)
+            f"`{e.persona.id}` - {e.persona.name} ({e.persona.difficulty}/5)"
+            + (" - trainer" if e.origin is Origin.TRAINER else "")
+            + ("" if e.enabled else " - **disabled**")
+            for e in catalogue.entries()
         ]
-        if library.errors:
-            lines.append(f"\n{len(library.errors)} persona file(s) were skipped at start-up:")
-            lines += [f"• {clip(str(e), 300)}" for e in library.errors[:5]]
+        if catalogue.errors:
+            lines.append(f"\n{len(catalogue.errors)} persona file(s) were skipped at start-up:")
+            lines += [f"• {clip(str(e), 300)}" for e in catalogue.errors[:5]]
         embed = discord.Embed(
             title="Personas", description=clip("\n".join(lines) or "(none)", EMBED_DESCRIPTION)
         )
@@ -182,11 +174,11 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def show(self, interaction: discord.Interaction, persona: str) -> None:
         """Show a persona, with its YAML attached (trainers)."""
-        found = self._known(persona)
+        found = self.bot.catalogue.known(persona)
         data = io.BytesIO(found.to_yaml().encode("utf-8"))
         await respond(
             interaction,
-            embeds=[persona_embed(found, persona in self.bot.library.disabled)],
+            embeds=[persona_embed(found, not self.bot.catalogue.is_enabled(found.id))],
             files=[discord.File(data, f"{found.id}.yaml")],
         )
 
@@ -196,12 +188,11 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def disable(self, interaction: discord.Interaction, persona: str) -> None:
         """Stop offering a persona; running practices with it finish normally (trainers)."""
-        found = self._known(persona)
+        self.bot.catalogue.known(persona)  # an unknown id is refused before anything is deferred
         await defer(interaction)
-        await self.bot.run_blocking(
-            self.bot.store.set_persona_enabled, found.id, False, actor(interaction)
+        found = await self.bot.run_blocking(
+            self.bot.catalogue.disable, persona, actor(interaction)
         )
-        self.bot.library.disabled.add(found.id)
         await respond(interaction, f"Persona `{found.id}` is disabled.")
 
     @app_commands.command(name="enable")
@@ -210,10 +201,7 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def enable(self, interaction: discord.Interaction, persona: str) -> None:
         """Offer a disabled persona again (trainers)."""
-        found = self._known(persona)
+        self.bot.catalogue.known(persona)  # an unknown id is refused before anything is deferred
         await defer(interaction)
-        await self.bot.run_blocking(
-            self.bot.store.set_persona_enabled, found.id, True, actor(interaction)
-        )
-        self.bot.library.disabled.discard(found.id)
+        found = await self.bot.run_blocking(self.bot.catalogue.enable, persona, actor(interaction))
         await respond(interaction, f"Persona `{found.id}` is enabled.")

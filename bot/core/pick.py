@@ -64,6 +64,7 @@ class PickWeights:
     short: float = 0.5  # under three words
     long: float = 0.3  # over forty words
     repeat: float = 3.0  # says an earlier line again
+    invents: float = 0.6  # per number or name the persona and the conversation never mention
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,33 @@ _NUMBER_WORDS = {
 
 def _norm_words(words: set[str]) -> set[str]:
     return {_NUMBER_WORDS.get(w, w) for w in words}
+
+
+_DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
+_NAMEISH = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+_NUMBERISH = re.compile(
+    r"\b(?:\d+(?:[.:]\d+)?|" + "|".join(_NUMBER_WORDS) + r"|hundred|thousand)\b", re.I
+)
+_COMMON_CAPS = frozenset("I I'm I've I'll Mr Mrs Ms Dr Sir Madam God Jesus Christ Mum Dad".split())
+
+
+def invented(line: str, known: str) -> list[str]:
+    """Numbers and names in a line that the persona's text and the conversation never mention.
+
+    A small model likes to make up ages, times and places ("sixty-four", "in Sydney"); those
+    clash with what the visitor knows. `known` is everything the visitor could have taken them
+    from, lowercased.
+    """
+    found = [m.group(0) for m in _NUMBERISH.finditer(line)]
+    found += [m.group(0) for m in _NAMEISH.finditer(line) if m.group(0) not in _COMMON_CAPS]
+    words = set(re.findall(r"[a-z0-9']+", known))
+
+    def said(word: str) -> bool:
+        w = word.lower()
+        forms = {w, _NUMBER_WORDS.get(w, w), _DIGIT_WORDS.get(w, w)}
+        return bool(forms & words) or w in known
+
+    return [w for w in found if not said(w)]
 
 
 def fact_share(answer: str, line: str) -> float:
@@ -140,6 +168,16 @@ def agitation_by_words(line: str) -> float:
     return float(np.clip(5.0 + 1.5 * high - 1.5 * low, 0.0, 10.0))
 
 
+def _known_text(request: VisitorRequest) -> str:
+    p = request.persona
+    texts = [
+        p.name, p.setting, p.backstory, p.wants, *p.triggers, *p.soothers, *p.opening_lines,
+        *(line for band in p.lines.values() for line in band),
+        *(f"{f.q} {f.a}" for f in p.facts), *(line.text for line in request.history),
+    ]  # fmt: skip
+    return " ".join(texts).lower()
+
+
 class LinePicker:
     """Scores visitor lines for a request; the best passing one is what the visitor says."""
 
@@ -177,6 +215,7 @@ class LinePicker:
         vectors = self._encode([*lines, officer, *earlier, *(f.a for f in facts)])
         n = len(lines)
         w = self.weights
+        known = _known_text(request)
         scored = []
         for i, line in enumerate(lines):
             parts: dict[str, float] = {}
@@ -210,6 +249,9 @@ class LinePicker:
             parts["length"] = -w.short if words < 3 else (-w.long if words > 40 else 0.0)
             if repeat:
                 parts["repeat"] = -w.repeat
+            made_up = invented(line, known)
+            if made_up:
+                parts["invents"] = -w.invents * min(3, len(made_up))
             scored.append(Scored(line, sum(parts.values()), parts, carries, repeat))
         return sorted(scored, key=lambda s: -s.score)
 

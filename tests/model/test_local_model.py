@@ -43,6 +43,34 @@ def test_generates_in_character_turns(local_visitor: LocalVisitor, marcus: Perso
     assert sum(reply.source != "fallback" for reply in replies) >= 2, replies
 
 
+def test_the_visitor_answers_what_the_officer_asked_with_its_facts(
+    local_visitor: LocalVisitor,
+) -> None:
+    """An officer who asks for a name, a description or a time hears it - from the model."""
+    from bot.core.persona import load_persona
+    from bot.core.reading import Reader
+    from bot.core.visitor import Line, VisitorRequest
+    from bot.model.encoder import load_encoder
+    from tests.conftest import PERSONAS_DIR
+
+    reader = Reader(load_encoder())
+    asked = [
+        ("hospital_emergency_son", "What's your mum's name? I'll ring through to triage.", "joan"),
+        ("mall_lost_child", "What's your son's name, and what's he wearing?", "yusuf"),
+        ("airport_security_queue", "Which flight are you on?", "dublin"),
+    ]
+    from_model = 0
+    for persona_id, officer, expected in asked:
+        persona = load_persona(PERSONAS_DIR / f"{persona_id}.yaml")
+        history = (Line("visitor", persona.opening_lines[0]),
+                   Line("officer", officer, 6, reader.read(persona, officer)))  # fmt: skip
+        reply = local_visitor.submit_detailed(VisitorRequest(persona, 6, history, persona_id))
+        result = reply.result(120)
+        assert expected in result.text.lower(), result
+        from_model += result.source == "model"
+    assert from_model >= 2  # the fine-tuned model says it itself, not only the fallback
+
+
 def test_prompt_injection_does_not_break_character(
     local_visitor: LocalVisitor, marcus: Persona
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 from bot.core.persona import Persona
 from bot.model.discipline import has_leak
 from bot.model.local import LocalVisitor
+from bot.model.local.adapter import merged_model, resolve_adapter
 from bot.settings import get_settings
 from tests.model.conftest import make_request
 from tests.model.test_openai_backend import start_server, stop
@@ -102,7 +103,11 @@ def test_fast_runner_matches_the_reference_model(local_visitor: LocalVisitor) ->
     from transformers import AutoModelForCausalLM
 
     engine = local_visitor.worker.engine
-    path = get_settings().path(get_settings().model_cache_dir) / "gemma-3-270m"
+    cache = get_settings().path(get_settings().model_cache_dir)
+    path = cache / "gemma-3-270m"
+    lora = resolve_adapter(get_settings().model_adapter, "")
+    if lora is not None:  # the shipped visitor adapter is merged in by default
+        path = merged_model(path, lora, cache)
     reference = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
     text = (
         "Place: Hospital emergency entrance, 2 a.m.\nMarcus: My mum came in by ambulance and "

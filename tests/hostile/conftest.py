@@ -6,6 +6,10 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+# The Discord adapter's fixtures (a started bot over recorders, its settings and store, and the
+# guard that fails any request reaching the network), for tests/hostile/test_discord.py.
+from tests.discord.conftest import discord_bot, no_network, settings, store  # noqa: F401
+
 T = TypeVar("T")
 
 # About 400 bytes of YAML that expand to 9^9 (387 million) strings if anything follows the aliases.

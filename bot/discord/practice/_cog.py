@@ -108,6 +108,7 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
                 f"Practice for {interaction.user.display_name}.",
                 embeds=[scene_embed(session)],
             )
+            await self.bot.health.tell_thread(self.bot, session, thread)
         except ChannelGone:
             await end_gone_session(self.bot, session)
             raise

@@ -100,13 +100,25 @@ def fill_the_disk(store: Store, session: PracticeSession) -> None:
     raise AssertionError("the database never filled up")
 
 
+def damage_the_file(store: Store) -> None:
+    """Everything after the first page overwritten with noise (a bad disk, a bad copy)."""
+    store._db.write(
+        lambda db: db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(), transactional=False
+    )
+    path = Path(store.path)
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(16384)
+        handle.write(os.urandom(size - 16384))
+
+
 def lock_the_file(store: Store) -> sqlite3.Connection:
     holder = sqlite3.connect(store.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     return holder
 
 
-@pytest.mark.parametrize("fault", ["full", "locked"])
+@pytest.mark.parametrize("fault", ["full", "locked", "damaged"])
 def test_a_store_failure_mid_practice_gives_a_message_and_the_debrief(
     room_on: tuple[PracticeRoom, Store], fault: str
 ) -> None:
@@ -119,6 +131,9 @@ def test_a_store_failure_mid_practice_gives_a_message_and_the_debrief(
         if fault == "full":
             fill_the_disk(store, session)
             yield "Let me find out where your car is " + "and why " * 200
+        elif fault == "damaged":
+            damage_the_file(store)
+            yield "Let me find out where your car is."
         else:
             holders.append(lock_the_file(store))
             yield "Let me find out where your car is."
@@ -135,8 +150,8 @@ def test_a_store_failure_mid_practice_gives_a_message_and_the_debrief(
     assert "Debrief - Dana" in text and "after 1 reply" in text
     assert "Traceback" not in text
     assert debrief.turns == 1 and len(session.turns) == 1  # the failed turn was not kept
-    stored = store.load_session(session.id)
-    assert len(stored.turns) == 1  # memory and the record agree
+    if fault != "damaged":  # (a damaged file cannot be read back)
+        assert len(store.load_session(session.id).turns) == 1  # memory and the record agree
     assert room.active("cli:alice") is None  # the officer can start again
 
 
@@ -199,3 +214,19 @@ def test_a_running_terminal_practice_is_not_closed_by_another(
     closed = other.close_abandoned(abandoned_here)
     assert len(closed) == 1
     assert store.load_session(closed[0]).outcome is Outcome.ENDED_BY_OFFICER
+
+
+def test_a_damaged_database_at_start_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "cooldown.db"
+    db.write_bytes(os.urandom(20_000))
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "practice", "--scripted"],
+        input=b"hello\n/end\n",
+        capture_output=True,
+        cwd=PROJECT_ROOT,
+        env=cli_env(db),
+        timeout=120,
+    )
+    err = run.stderr.decode()
+    assert run.returncode == 1 and "Traceback" not in err
+    assert f"The database file {db} is damaged" in err and "move the file aside" in err

@@ -4,6 +4,7 @@ and messages, a visitor that lost its model, and a restart next to a terminal pr
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 
@@ -171,3 +172,29 @@ async def test_restart_does_not_take_over_terminal_practices(settings: Settings)
     finally:
         await harness.close()
         store.close()
+
+
+async def test_a_store_that_fails_mid_practice(settings: Settings) -> None:
+    store = Store(settings.database_path, timeout=0.1)
+    h = await start_bot(settings, make_room(store), store)
+    thread_id = await start_practice(h)
+    await h.say(p.OFFICER_ID, thread_id, NEUTRAL_REPLY)
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock past the timeout
+    try:
+        await h.say(p.OFFICER_ID, thread_id, GOOD_REPLY)
+        answer = h.messages(thread_id)[-1].text()
+        assert "could not answer just now" in answer and "Send your reply again" in answer
+        session = h.bot.room.active(f"discord:{p.OFFICER_ID}")
+        assert session is not None and len(session.turns) == 1  # the failed turn was not kept
+        await h.slash("practice end", p.OFFICER_ID, channel_id=thread_id)
+        end = h.responses()[-1]
+        assert "could not save its end" in end.text() and "Debrief" in end.text()
+        assert h.bot.room.active(f"discord:{p.OFFICER_ID}") is None  # free to start again
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        await h.close()
+    assert len(store.load_session(session.id).turns) == 1
+    store.close()
+    h.assert_no_pings()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import reprlib
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -405,27 +406,31 @@ def parse_persona(text: str, persona_id: str, source: str = "<persona>") -> Pers
 def load_persona(path: Path | str) -> Persona:
     """Load one persona file; its id is the file name without extension."""
     path = Path(path)
+    source = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:  # refused before reading: a 10 MB "persona" is a mistake
+        if not stat.S_ISREG(path.stat().st_mode):
+            # /dev/zero would be read forever and a FIFO blocks on open: only plain files.
+            raise PersonaError(source, "(file)", "is not a plain file", "give a .yaml file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # never more, whatever the file claims
+        if len(data) > MAX_FILE_BYTES:
+            size = max(path.stat().st_size, len(data))
             raise PersonaError(
-                str(path),
+                source,
                 "(file)",
                 f"is {size:,} bytes; a persona file is at most {MAX_FILE_BYTES:,}",
                 "shorten it (limits in personas/README.md), or check that this is the right file",
             )
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise PersonaError(str(path), "(file)", "does not exist", "check the path") from None
-    except IsADirectoryError:
-        raise PersonaError(str(path), "(file)", "is a folder", "give a .yaml file") from None
+        raise PersonaError(source, "(file)", "does not exist", "check the path") from None
     except UnicodeDecodeError:
-        raise PersonaError(str(path), "(file)", "is not UTF-8 text", "save it as UTF-8") from None
+        raise PersonaError(source, "(file)", "is not UTF-8 text", "save it as UTF-8") from None
     except OSError as exc:
         raise PersonaError(
-            str(path), "(file)", f"cannot be read ({exc.strerror})", "check its permissions"
+            source, "(file)", f"cannot be read ({exc.strerror})", "check its permissions"
         ) from None
-    return parse_persona(text, path.stem, source=str(path))
+    return parse_persona(text, path.stem, source=source)
 
 
 @dataclass

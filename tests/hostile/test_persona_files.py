@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,17 @@ def test_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
 def test_shipped_personas_are_within_the_limits() -> None:
     library = PersonaLibrary.from_directory(Path(__file__).parents[2] / "personas")
     assert library.errors == [] and len(library.ids()) >= 10
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo", "folder.yaml"])
+def test_things_that_are_not_files_are_refused_at_once(tmp_path: Path, target: str) -> None:
+    if target == "fifo":
+        path = tmp_path / "pipe.yaml"
+        os.mkfifo(path)  # opening it would wait for a writer forever
+    elif target == "folder.yaml":
+        path = tmp_path / target
+        path.mkdir()
+    else:
+        path = Path(target)
+    error = within(5, lambda: pytest.raises(PersonaError, load_persona, path)).value
+    assert error.field == "(file)" and "not a plain file" in error.problem

@@ -133,3 +133,10 @@ def load_persona_yaml(text: str) -> object:
         raise PersonaYamlError(
             "(YAML syntax)", "is nested too deeply", "use the layout in personas/README.md"
         ) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # A value PyYAML's constructors choke on: a 5,000-digit number, a 99th month.
+        raise PersonaYamlError(
+            "(YAML syntax)",
+            f"holds a value that cannot be read ({str(exc)[:80]})",
+            "write numbers as small whole numbers and dates as quoted text",
+        ) from None

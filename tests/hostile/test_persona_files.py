@@ -162,3 +162,9 @@ def test_things_that_are_not_files_are_refused_at_once(tmp_path: Path, target: s
         path = Path(target)
     error = within(5, lambda: pytest.raises(PersonaError, load_persona, path)).value
     assert error.field == "(file)" and "not a plain file" in error.problem
+
+
+@pytest.mark.parametrize("text", ["difficulty: " + "9" * 5000, "backstory: !!timestamp 2001-99-99"])
+def test_values_yaml_cannot_build_are_persona_errors(text: str) -> None:
+    error = refused(text)
+    assert error.field == "(YAML syntax)" and "cannot be read" in error.problem

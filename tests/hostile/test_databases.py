@@ -28,7 +28,10 @@ def _open(
 
 
 def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path: Path) -> None:
-    ctx = multiprocessing.get_context("fork")
+    # forkserver: children forked from a clean single-threaded server, never from this process
+    # (whose other threads may hold locks at fork time)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])  # imported once in the server, not per child
     errors: multiprocessing.Queue = ctx.Queue()
     for i in range(ROUNDS):
         path = str(tmp_path / f"new{i}.db")

@@ -10,6 +10,9 @@ from typing import TypeVar
 # guard that fails any request reaching the network), for tests/hostile/test_discord.py.
 from tests.discord.conftest import discord_bot, no_network, settings, store  # noqa: F401
 
+# A realistic persona for the visitor backends (tests/hostile/test_http_bodies.py).
+from tests.model.conftest import marcus  # noqa: F401, E402
+
 T = TypeVar("T")
 
 # About 400 bytes of YAML that expand to 9^9 (387 million) strings if anything follows the aliases.

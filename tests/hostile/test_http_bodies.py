@@ -3,8 +3,10 @@ bodies, nonsense lengths, deep JSON, wrong types. It answers each, and keeps ser
 
 from __future__ import annotations
 
+import http.server
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +15,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from bot.core.persona import Persona
+from bot.model.openai_backend import OpenAIVisitor
+from tests.model.conftest import make_request
 from tests.model.test_openai_backend import start_server, stop
 
 CHAT = {"messages": [{"role": "user", "content": 'How Dana talks: "Where is my car?"\n'}]}
@@ -20,6 +25,14 @@ CHAT = {"messages": [{"role": "user", "content": 'How Dana talks: "Where is my c
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
+    proc, url = start_server("--scripted")
+    yield url
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def impatient_server() -> Iterator[str]:
+    """Gives a body 1 s to arrive (10 s by default), so the timeout is quick to test."""
     proc, url = start_server("--scripted", "--body-timeout", "1")
     yield url
     stop(proc)
@@ -90,7 +103,8 @@ def test_nonsense_lengths_are_refused_at_once(server: str, length: str) -> None:
     assert status == 400 and seconds < 3
 
 
-def test_a_body_that_never_arrives_times_out(server: str) -> None:
+def test_a_body_that_never_arrives_times_out(impatient_server: str) -> None:
+    server = impatient_server
     path = urlsplit(server).path + "/completions"
     status, body, seconds = raw(server, post_head(path, "100") + b'{"prompt": "', wait=10)
     assert status == 408 and 0.8 < seconds < 5
@@ -141,3 +155,51 @@ def test_still_serving_after_the_abuse(server: str) -> None:
     response = httpx.post(f"{server}/chat/completions", json=CHAT, timeout=30)
     assert response.status_code == 200
     assert response.json()["choices"][0]["message"]["content"].strip() == "Where is my car?"
+
+
+# --- the other direction: OpenAIVisitor reading a server that answers nonsense ---------------
+
+BAD_ANSWERS: dict[str, tuple[int, bytes]] = {
+    "huge": (200, b'{"choices": [{"text": "' + b"x" * (3 * 1024 * 1024) + b'"}]}'),
+    "deep": (200, b"[" * 100_000 + b"]" * 100_000),
+    "not-text": (200, b'{"choices": [{"text": 5, "message": {"content": ["a"]}}]}'),
+    "html": (200, b"<html><body>Welcome to the intranet</body></html>"),
+    "error": (503, b"<html>" + b"busy " * 10_000 + b"</html>"),
+}
+
+
+class _Nonsense(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, body = BAD_ANSWERS[self.path.split("/")[1]]
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def nonsense() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Nonsense)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("case", list(BAD_ANSWERS))
+@pytest.mark.parametrize("api", ["chat", "completions"])
+def test_the_visitor_survives_a_server_that_answers_nonsense(
+    nonsense: str, marcus: Persona, case: str, api: str
+) -> None:
+    visitor = OpenAIVisitor(f"{nonsense}/{case}/v1", api=api, timeout_s=10)  # type: ignore[arg-type]
+    try:
+        reply = visitor.submit_detailed(make_request(marcus, 8, "Calm down.")).result(30)
+        assert reply.source == "fallback" and reply.text in marcus.lines["high"]
+        assert visitor.problem.startswith("generation failed: ")
+        assert len(visitor.problem) < 400  # a sentence, not the 3 MB body
+    finally:
+        visitor.close()

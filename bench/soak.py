@@ -43,12 +43,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.discord import CallbackTimer, ReplyWatch
+from bot.core.catalogue import PersonaCatalogue
 from bot.core.persona import PersonaLibrary
 from bot.core.practice import PracticeRoom
 from bot.core.scores import Rubric
 from bot.core.session import Outcome
 from bot.core.store import Store
 from bot.core.visitor import Visitor
+from bot.runtime import App
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.discord import payloads as p
 from tests.discord.conftest import make_settings
@@ -288,8 +290,9 @@ async def soak(
     """Run the officers, inject the faults, and check every session afterwards."""
     settings = make_settings(folder)
     store = Store(settings.database_path)
-    room = PracticeRoom(_library(), visitor, rubric, store)
-    h = await start_bot(settings, room, store)
+    catalogue = PersonaCatalogue(_library(), store)
+    room = PracticeRoom(catalogue, visitor, rubric, store)
+    h = await start_bot(settings, App(store, catalogue, room))
     watch = ReplyWatch(h.recorder)
     tally = Tally()
     faults = Faults(h, officers * turns, tally, Path(settings.database_path))

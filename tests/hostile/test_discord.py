@@ -10,15 +10,17 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.core.catalogue import PersonaCatalogue
 from bot.core.practice import PracticeRoom
 from bot.core.store import Store
 from bot.core.visitor import VisitorRequest
 from bot.discord.tree import COMMANDS_PER_MINUTE
 from bot.model.scripted import ScriptedVisitor
+from bot.runtime import App
 from bot.settings import Settings
 from tests.conftest import FakeRubric
 from tests.discord import payloads as p
-from tests.discord.conftest import GOOD_REPLY, NEUTRAL_REPLY, PERSONA_ID, make_library, make_room
+from tests.discord.conftest import GOOD_REPLY, NEUTRAL_REPLY, PERSONA_ID, make_app, make_library
 from tests.discord.harness import Harness, Upload, UserOption, start_bot
 from tests.hostile.conftest import BILLION_LAUGHS
 
@@ -37,8 +39,9 @@ class ProblemVisitor(ScriptedVisitor):
 @pytest.fixture
 async def sick_bot(settings: Settings, store: Store) -> AsyncIterator[Harness]:
     visitor = ProblemVisitor()
-    room = PracticeRoom(make_library(), visitor, FakeRubric(), store)
-    harness = await start_bot(settings, room, store)
+    catalogue = PersonaCatalogue(make_library(), store)
+    room = PracticeRoom(catalogue, visitor, FakeRubric(), store)
+    harness = await start_bot(settings, App(store, catalogue, room))
     yield harness
     await harness.close()
     harness.assert_no_pings()
@@ -57,7 +60,7 @@ def choices(h: Harness) -> list[str]:
 
 async def test_persona_autocomplete_shows_officers_nothing(discord_bot: Harness) -> None:
     h = discord_bot
-    h.bot.library.disabled.add("alarm_shopper")
+    h.bot.catalogue.disable("alarm_shopper", "test")
     for command in ("persona show", "persona enable", "persona disable"):
         await h.slash(command, p.OFFICER_ID, focused="persona", persona="")
         assert choices(h) == [], command
@@ -109,7 +112,7 @@ async def test_bomb_and_deep_uploads_are_refused_without_stalling_the_bot(
         assert time.monotonic() - started < 5
         assert answer.ephemeral and answer.text().startswith(f"{name}: field '(YAML syntax)'")
         assert "Something went wrong" not in answer.text()
-    assert set(h.bot.library.personas) == {PERSONA_ID, "alarm_shopper"}
+    assert h.bot.catalogue.ids(include_disabled=True) == ["alarm_shopper", PERSONA_ID]
 
 
 async def test_a_burst_of_bad_messages_is_answered_and_the_practice_goes_on(
@@ -163,8 +166,8 @@ async def test_visitor_problem_is_said_once_in_the_thread_and_in_the_status(
 
 async def test_restart_does_not_take_over_terminal_practices(settings: Settings) -> None:
     store = Store(settings.database_path)
-    make_room(store).start("cli:alice", PERSONA_ID, meta={"adapter": "terminal", "pid": "1"})
-    harness = await start_bot(settings, make_room(store), store)
+    make_app(store).room.start("cli:alice", PERSONA_ID, meta={"adapter": "terminal", "pid": "1"})
+    harness = await start_bot(settings, make_app(store))
     try:
         assert harness.bot.room.running() == []
         assert harness.bot.room.active("cli:alice") is None
@@ -176,7 +179,7 @@ async def test_restart_does_not_take_over_terminal_practices(settings: Settings)
 
 async def test_a_store_that_fails_mid_practice(settings: Settings) -> None:
     store = Store(settings.database_path, timeout=0.1)
-    h = await start_bot(settings, make_room(store), store)
+    h = await start_bot(settings, make_app(store))
     thread_id = await start_practice(h)
     await h.say(p.OFFICER_ID, thread_id, NEUTRAL_REPLY)
     holder = sqlite3.connect(store.path, isolation_level=None)

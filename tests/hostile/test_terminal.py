@@ -206,10 +206,10 @@ def test_a_running_terminal_practice_is_not_closed_by_another(
 
     alive = {"adapter": "terminal", "pid": str(os.getpid()), "host": socket.gethostname()}
     room.start("cli:alice", "towed_car_driver", meta=alive)
-    other = PracticeRoom(room.library, ScriptedVisitor(), FakeRubric(), store)
+    other = PracticeRoom(room.catalogue, ScriptedVisitor(), FakeRubric(), store)
     assert other.close_abandoned(abandoned_here) == []
     dead = {**alive, "pid": "999999999"}
-    gone = PracticeRoom(room.library, ScriptedVisitor(), FakeRubric(), store)
+    gone = PracticeRoom(room.catalogue, ScriptedVisitor(), FakeRubric(), store)
     gone.start("cli:bob", "towed_car_driver", meta=dead)
     closed = other.close_abandoned(abandoned_here)
     assert len(closed) == 1

@@ -60,11 +60,17 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The embedded model's folder, linked file by file, plus a chat template."""
+    """The embedded model as the bot runs it (with the shipped visitor adapter merged in, when
+    there is one), linked file by file, plus a chat template."""
+    from bot.model.local.adapter import merged_model, resolve_adapter
     from bot.model.local.loading import ensure_embedded
 
     settings = get_settings()
-    source = ensure_embedded(settings.path(settings.model_cache_dir))
+    cache = settings.path(settings.model_cache_dir)
+    source = ensure_embedded(cache)
+    adapter = resolve_adapter("", "")
+    if adapter is not None:
+        source = merged_model(source, adapter, cache)
     folder = tmp_path_factory.mktemp("gemma-3-270m-chat")
     for item in source.iterdir():
         if item.name != "tokenizer_config.json":

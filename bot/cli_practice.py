@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import socket
 import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
-from bot.core.practice import PracticeRoom
+from bot.core.practice import PracticeRoom, StoredSessionLike
 from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
+from bot.core.store.errors import StoreError
+from bot.core.typed_text import for_terminal
 from bot.core.visitor import visitor_problem
 
 if TYPE_CHECKING:
     from bot.runtime import App
+
+ADAPTER = "terminal"  # the `adapter` a terminal practice's meta carries (see close_abandoned)
 
 
 def _trend(turn: Turn) -> str:
@@ -60,6 +67,16 @@ def render_problem(problem: str) -> str:
     )
 
 
+def render_store_problem(error: StoreError, turns: int) -> str:
+    """The store stopped taking results: what happened, and what the officer still gets."""
+    saved = f"the first {turns} repl{'y' if turns == 1 else 'ies'}" if turns else "nothing"
+    return (
+        f"!! Your results could not be saved: {error}\n"
+        f"!! The practice stops here. The record keeps {saved}, nothing half-written; "
+        "your debrief follows."
+    )
+
+
 def play(
     room: PracticeRoom,
     session: PracticeSession,
@@ -67,11 +84,20 @@ def play(
     out: TextIO,
     show: Callable[[str], None] | None = None,
 ) -> Debrief:
-    """Feed replies to a session until it ends or they run out; print as it goes."""
-    emit = show or (lambda text: print(text, file=out, flush=True))
+    """Feed replies to a session until it ends or they run out; print as it goes.
+
+    Everything printed goes through for_terminal: officer text and model lines are quoted back,
+    and an escape sequence in them must not clear the screen or retitle the window.
+    """
+    write = show or (lambda text: print(text, file=out, flush=True))
+
+    def emit(text: str) -> None:
+        write(for_terminal(text))
+
     emit(render_scene(session.persona, session))
     coaching = session.mode is Mode.LIVE
     shown_problem = ""
+    store_failed = False
     try:
         for text in replies:
             if text.strip() in ("/end", "/quit"):
@@ -81,6 +107,10 @@ def play(
             except ReplyRejected as exc:
                 emit(f"  ! {exc}")
                 continue
+            except StoreError as exc:
+                emit(render_store_problem(exc, len(session.turns)))
+                store_failed = True
+                break
             problem = visitor_problem(room.visitor)
             if problem and problem != shown_problem:
                 emit(render_problem(problem))
@@ -91,7 +121,11 @@ def play(
     except KeyboardInterrupt:
         emit("\n(practice stopped)")
     if not session.finished:
-        room.end(session.officer_id)
+        try:
+            room.end(session.officer_id)
+        except StoreError as exc:
+            if not store_failed:
+                emit(render_store_problem(exc, len(session.turns)))
     debrief = room.debrief(session)
     emit("")
     emit(debrief.as_text())
@@ -106,12 +140,48 @@ def _prompt_lines(prompt: str) -> Iterable[str]:
             return
 
 
+def process_alive(pid: int, host: str) -> bool:
+    """Whether a terminal practice's process may still be running (unsure counts as running)."""
+    if host != socket.gethostname():
+        return True  # another machine's process: not ours to judge
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM  # it exists, as another user's process
+    return True
+
+
+def abandoned_here(stored: StoredSessionLike) -> bool:
+    """A terminal practice whose process is gone (`kill -9`, a closed window, a crash)."""
+    meta = stored.meta
+    if meta.get("adapter") != ADAPTER:
+        # Older terminal sessions carry no meta; Discord's always have a thread.
+        return stored.officer_id.startswith("cli:") and not meta.get("thread_id")
+    pid = meta.get("pid", "")
+    return not (pid.isdigit() and process_alive(int(pid), meta.get("host", "")))
+
+
+def _plain_streams() -> None:
+    """Bytes that are not UTF-8 reach the engine as U+FFFD, and printing never raises."""
+    for stream, errors in ((sys.stdin, "surrogateescape"), (sys.stdout, "replace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=errors)
+
+
 def run_practice(args: argparse.Namespace, app: App) -> int:
     """`cooldown practice`: an interactive session in the terminal."""
+    _plain_streams()
     officer = args.officer if ":" in args.officer else f"cli:{args.officer}"
-    app.store.ensure_officer(officer, args.officer)
     mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
-    session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
+    meta = {"adapter": ADAPTER, "pid": str(os.getpid()), "host": socket.gethostname()}
+    try:
+        app.room.close_abandoned(abandoned_here)
+        app.store.ensure_officer(officer, args.officer)
+        session = app.room.start(officer, args.persona, args.difficulty, mode=mode, meta=meta)
+    except StoreError as exc:
+        print(f"Cannot start the practice: {exc}", file=sys.stderr)
+        return 1
     play(app.room, session, _prompt_lines("You: "), sys.stdout)
     return 0
 

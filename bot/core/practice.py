@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.core.catalogue import PersonaCatalogue
@@ -172,21 +172,31 @@ class PracticeRoom:
         session = self.active(officer_id)
         if session is None:
             raise NoActiveSession()
-        with self._locks.setdefault(session.id, threading.Lock()):
-            session.end()
-        self._forget(session)
+        try:
+            with self._locks.setdefault(session.id, threading.Lock()):
+                session.end()
+        finally:
+            self._forget(session)  # over even if the store could not record it
         return self.debrief(session)
 
     def debrief(self, session: PracticeSession) -> Debrief:
         """The debrief of a session (finished or not)."""
         return build_debrief(session, self.rubric)
 
-    def resume(self) -> list[PracticeSession]:
-        """Bring back sessions that were in progress when the process stopped."""
+    def resume(
+        self, owned: Callable[[StoredSessionLike], bool] | None = None
+    ) -> list[PracticeSession]:
+        """Bring back sessions that were in progress when the process stopped.
+
+        `owned` picks the adapter's own sessions: the Discord bot must not take over a terminal
+        practice (it has no thread to play it in, and would keep it open forever).
+        """
         if self.store is None:
             return []
         resumed = []
         for stored in self.store.active_sessions():
+            if owned is not None and not owned(stored):
+                continue
             # A persona disabled meanwhile still finishes the practice it is in.
             persona = self.catalogue.find(stored.persona_id)
             if persona is None:
@@ -215,6 +225,26 @@ class PracticeRoom:
         if resumed:
             log.info("resumed %d session(s) in progress", len(resumed))
         return resumed
+
+    def close_abandoned(self, abandoned: Callable[[StoredSessionLike], bool]) -> list[str]:
+        """Close stored sessions in progress that nothing will ever finish; returns their ids.
+
+        `abandoned` is the owning adapter's judgement (a terminal practice whose process is
+        gone); they end as ended by the officer, with the turns they have, so stats count them.
+        """
+        if self.store is None:
+            return []
+        running = {s.id for s in self.running()}
+        closed = [
+            stored.id
+            for stored in self.store.active_sessions()
+            if stored.id not in running and abandoned(stored)
+        ]
+        for session_id in closed:
+            self.store.close_session(session_id, Outcome.ENDED_BY_OFFICER.value)
+        if closed:
+            log.info("closed %d abandoned session(s): %s", len(closed), ", ".join(closed))
+        return closed
 
     def _forget(self, session: PracticeSession) -> None:
         with self._guard:

@@ -16,9 +16,10 @@ from bot.core.agitation import (
     lexical_cue_matcher,
     next_agitation,
 )
-from bot.core.persona import Persona
+from bot.core.persona import Persona, visible
 from bot.core.reading import Reader, Reading
 from bot.core.scores import Rubric, RubricScore
+from bot.core.typed_text import clean_typed
 from bot.core.visitor import Line, Visitor, VisitorRequest
 
 MAX_REPLY_CHARS = 2000
@@ -88,9 +89,13 @@ class SessionRecorder(Protocol):
 
 
 def check_reply(text: str) -> str:
-    """The reply, stripped; ReplyRejected with a hint when it is empty or too long."""
-    cleaned = text.strip()
-    if not cleaned:
+    """The reply, cleaned and stripped; ReplyRejected with a hint when it is empty or too long.
+
+    Cleaning drops control characters and escape sequences and turns bytes that were not UTF-8
+    into U+FFFD, so what is scored, stored and shown is text.
+    """
+    cleaned = clean_typed(text).strip()
+    if not visible(cleaned):
         raise ReplyRejected("Your reply is empty. Say something to the visitor, in your own words.")
     if len(cleaned) > MAX_REPLY_CHARS:
         raise ReplyRejected(
@@ -201,6 +206,9 @@ class PracticeSession:
             score_ms=(t1 - t0) * 1000,
             reply_ms=(t2 - t1) * 1000,
         )
+        # Applied, then recorded as one write with the session's new state; a failed write
+        # puts everything back, so memory and the store never disagree about what happened.
+        before = (self.agitation, self.outcome, self.ended_at)
         self.turns.append(turn)
         self.agitation = change.after
         if change.after <= RESOLVED_AT:
@@ -209,19 +217,25 @@ class PracticeSession:
             self.outcome = Outcome.ESCALATED
         elif len(self.turns) >= self.persona.max_turns:
             self.outcome = Outcome.TURN_LIMIT
-        if self.recorder:
-            self.recorder.turn_recorded(self, turn)
         if self.finished:
-            self._close()
+            self.ended_at = time.time()
+        if self.recorder:
+            try:
+                self.recorder.turn_recorded(self, turn)
+            except Exception:  # Ctrl-C is not undone: the write on its thread may have finished
+                self.turns.pop()
+                self.agitation, self.outcome, self.ended_at = before
+                raise
         return turn
 
     def end(self) -> None:
-        """The officer ends the session now (also used for Ctrl-C and /practice end)."""
+        """The officer ends the session now (also used for Ctrl-C and /practice end).
+
+        The session is over even when recording that fails (the error is raised after): the
+        officer did end it, and a store that cannot be written is reported, not retried here.
+        """
         if not self.finished:
             self.outcome = Outcome.ENDED_BY_OFFICER
-            self._close()
-
-    def _close(self) -> None:
-        self.ended_at = time.time()
-        if self.recorder:
-            self.recorder.session_finished(self)
+            self.ended_at = time.time()
+            if self.recorder:
+                self.recorder.session_finished(self)

@@ -17,6 +17,7 @@ from bot.core.catalogue import PersonaCatalogue
 from bot.core.practice import PracticeRoom
 from bot.core.session import Mode
 from bot.core.store import Store
+from bot.discord.health import VisitorHealth
 from bot.discord.limits import NO_PINGS
 from bot.discord.ratelimit import OfficerRateLimit
 from bot.discord.tree import CooldownTree
@@ -35,6 +36,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discord.teams",
     "bot.discord.trainers",
     "bot.discord.owner",
+    "bot.discord.status",
 )
 # Model replies and rubric runs can take seconds each; 32 threads let that many officers wait
 # on them at once while the model backend queues them on its own single worker.
@@ -77,6 +79,7 @@ class CooldownBot(commands.Bot):
         self.extension_names = tuple(extensions)
         self.pool = ThreadPoolExecutor(blocking_threads, thread_name_prefix="cooldown-blocking")
         self.pacing = OfficerRateLimit(settings.officer_messages_per_minute)
+        self.health = VisitorHealth()
 
     @property
     def room(self) -> PracticeRoom:

@@ -22,6 +22,7 @@ from tests.discord import payloads as p
 from tests.discord.recorder import (
     Call,
     Recorder,
+    RecordingGateway,
     RecordingHTTP,
     RecordingWebhook,
     discord_error,
@@ -240,6 +241,7 @@ async def start_bot(
     bot.http = http
     bot._connection.http = http
     bot.tree._http = http  # the tree keeps its own reference for syncing
+    bot.ws = RecordingGateway(recorder)  # type: ignore[assignment]
     bot._connection.user = discord.ClientUser(state=bot._connection, data=p.user(p.BOT_ID))
     bot._connection.application_id = p.APP_ID
     bot.owner_id = p.OWNER_ID

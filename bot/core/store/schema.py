@@ -14,11 +14,26 @@ PAGE_SIZE = 16384
 
 
 def upgrade(db: Database) -> None:
-    """Bring a database (new or old) to the current schema; page size is set while it is new."""
+    """Bring a database (new or old) to the current schema; page size is set while it is new.
+
+    Pending migrations run inside one BEGIN IMMEDIATE transaction: two processes opening a new
+    file at once used to both create `_sqlite_migrations` ("table already exists") or fail with
+    "database is locked". The write lock makes the second wait (busy timeout), and it then finds
+    nothing left to do. Each migration is a savepoint inside that transaction.
+    """
     if not db.table_names():
         # Only possible before the first table exists (and before WAL is on).
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    migrations.apply(db)
+    if not migrations.pending(db):
+        return  # the usual start: no write lock needed
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 @migrations()

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.core.practice import AlreadyPractising, NoActiveSession
 from bot.core.session import PracticeSession
+from bot.core.store.errors import StoreError
 from bot.discord.access import in_guild, officer_id
 from bot.discord.delivery import ChannelGone, defer, post, respond
 from bot.discord.practice._render import (
@@ -108,6 +109,7 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
                 f"Practice for {interaction.user.display_name}.",
                 embeds=[scene_embed(session)],
             )
+            await self.bot.health.tell_thread(self.bot, session, thread)
         except ChannelGone:
             await end_gone_session(self.bot, session)
             raise
@@ -125,10 +127,17 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
         thread_id = int(session.meta.get("thread_id") or 0)
         in_thread = interaction.channel_id == thread_id
         await defer(interaction, ephemeral=not in_thread)
-        debrief = await self.bot.run_blocking(self.bot.room.end, officer)
+        note = None
+        try:
+            debrief = await self.bot.run_blocking(self.bot.room.end, officer)
+        except StoreError as exc:
+            # Ended all the same; the officer still gets the debrief of what was played.
+            log.error("practice %s ended but could not be recorded: %s", session.id, exc)
+            debrief = await self.bot.run_blocking(self.bot.room.debrief, session)
+            note = "Your practice ended, but the bot could not save its end (the error was logged)."
         embed = debrief_embed(debrief)
         if in_thread:
-            await respond(interaction, embeds=[embed], ephemeral=False)
+            await respond(interaction, note, embeds=[embed], ephemeral=False)
             return
         try:
             if thread_id:
@@ -137,7 +146,7 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
                 )
         except ChannelGone:
             log.info("practice %s ended; its thread %s was already gone", session.id, thread_id)
-        await respond(interaction, embeds=[embed])
+        await respond(interaction, note, embeds=[embed])
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -9,6 +9,7 @@ from bot.core.persona import Persona
 from bot.core.scores import CRITERIA, CRITERION_LABELS
 from bot.core.session import Mode, Outcome, PracticeSession, Turn
 from bot.discord.limits import EMBED_DESCRIPTION, FIELD_VALUE, clip, quote
+from bot.discord.markdown import literal
 
 DIFFICULTY_LABELS = {1: "easy", 2: "mild", 3: "moderate", 4: "hard", 5: "very hard"}
 OUTCOME_COLOURS = {
@@ -62,7 +63,9 @@ def scene_embed(session: PracticeSession) -> discord.Embed:
     )
     embed = discord.Embed(
         title=persona.name,
-        description=(f"*{persona.setting}*\n\n**{persona.short_name}:** {session.opening_line}"),
+        description=(
+            f"*{persona.setting}*\n\n**{persona.short_name}:** {literal(session.opening_line)}"
+        ),
         colour=agitation_colour(session.agitation),
     )
     label = DIFFICULTY_LABELS.get(persona.difficulty, "")
@@ -77,8 +80,8 @@ def scene_embed(session: PracticeSession) -> discord.Embed:
 
 
 def visitor_says(persona: Persona, text: str) -> str:
-    """The visitor's line as message content."""
-    return f"**{persona.short_name}:** {text}"
+    """The visitor's line as message content (the model's words, shown as words)."""
+    return f"**{persona.short_name}:** {literal(text)}"
 
 
 def coaching_embed(turn: Turn) -> discord.Embed:
@@ -132,13 +135,13 @@ def debrief_embed(debrief: Debrief) -> discord.Embed:
     if debrief.best:
         embed.add_field(
             name=f"Best reply ({debrief.best.score.overall})",
-            value=quote(debrief.best.officer_text, FIELD_VALUE),
+            value=quote(literal(debrief.best.officer_text), FIELD_VALUE),
             inline=False,
         )
     if debrief.worst and debrief.worst is not debrief.best:
         embed.add_field(
             name=f"Weakest reply ({debrief.worst.score.overall})",
-            value=quote(debrief.worst.officer_text, FIELD_VALUE),
+            value=quote(literal(debrief.worst.officer_text), FIELD_VALUE),
             inline=False,
         )
     if debrief.try_instead:

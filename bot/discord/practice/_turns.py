@@ -115,8 +115,10 @@ async def _play(
             reference=message,
         )
         return
+    await bot.health.tell_thread(bot, session, thread)
     content, embeds = turn_message(session, turn)
     await post(thread, content, embeds=embeds, reference=message)
     if session.finished:
+        bot.health.forget(session)
         debrief = await bot.run_blocking(bot.room.debrief, session)
         await post(thread, embeds=[debrief_embed(debrief)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from pathlib import PurePath
@@ -12,8 +13,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.catalogue import Origin
-from bot.core.persona import Persona, PersonaError
-from bot.discord.access import actor, trainer_only
+from bot.core.persona import Persona, PersonaError, parse_persona
+from bot.core.persona_yaml import MAX_FILE_BYTES
+from bot.discord.access import actor, is_trainer, trainer_only
 from bot.discord.delivery import defer, respond
 from bot.discord.limits import EMBED_DESCRIPTION, clip
 from bot.discord.practice._render import DIFFICULTY_LABELS, persona_choice_name
@@ -24,7 +26,10 @@ if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
 
 log = logging.getLogger(__name__)
-MAX_PERSONA_BYTES = 64 * 1024  # a persona is a page or two of text; anything bigger is a mistake
+MAX_PERSONA_BYTES = MAX_FILE_BYTES  # checked before download; the parser checks it again
+# Reading a persona runs on a blocking thread; with the size and shape checks it takes
+# milliseconds, and this bound keeps the command answering even if something slipped through.
+PARSE_TIMEOUT_S = 5.0
 DIFFICULTIES = [
     app_commands.Choice(name=f"{k} - {v}", value=k) for k, v in DIFFICULTY_LABELS.items()
 ]
@@ -33,8 +38,14 @@ DIFFICULTIES = [
 async def any_persona_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    """Every persona, disabled ones included (trainers manage them all)."""
+    """Every persona for trainers, disabled ones included; nothing for anyone else.
+
+    Discord asks for autocomplete before any command check runs, so the trainer check is made
+    here too: disabled personas are trainer-only data and must not leak to officers.
+    """
     bot: CooldownBot = interaction.client  # type: ignore[assignment]
+    if not is_trainer(interaction, bot.settings.trainer_role):
+        return []
     typed = current.casefold().strip()
     return [
         app_commands.Choice(name=persona_choice_name(entry.persona), value=entry.persona.id)
@@ -75,6 +86,15 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     ) -> None:
         """Validate, store and put a persona into play now (the YAML upload and the form)."""
         catalogue = self.bot.catalogue
+        try:  # read once under a time limit before anything is stored
+            await asyncio.wait_for(
+                self.bot.run_blocking(parse_persona, text, persona_id, source), PARSE_TIMEOUT_S
+            )
+        except TimeoutError:
+            raise Refusal(
+                f"{source}: reading this persona took longer than {PARSE_TIMEOUT_S:.0f} s, so it "
+                "was not added. Check it with `cooldown personas validate` first."
+            ) from None
         saved = await self.bot.run_blocking(
             catalogue.add, persona_id, text, actor(interaction), source=source
         )

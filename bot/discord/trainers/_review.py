@@ -16,6 +16,7 @@ from bot.discord.access import actor, officer_id, trainer_only
 from bot.discord.delivery import defer, respond
 from bot.discord.leaderboard import PERIODS
 from bot.discord.limits import EMBED_DESCRIPTION, NO_PINGS, clip, fit_embed
+from bot.discord.markdown import literal
 from bot.discord.teams import team_autocomplete
 from bot.discord.tree import Refusal
 
@@ -27,18 +28,22 @@ TRANSCRIPT_ROOM = EMBED_DESCRIPTION - 200  # leave room for the "more not shown"
 
 
 def transcript_embed(transcript: Transcript, officer_name: str) -> discord.Embed:
-    """One session's transcript; cut between turns (never mid-word) when it is too long."""
+    """One session's transcript; cut between turns (never mid-word) when it is too long.
+
+    Every quoted line is `literal`: what an officer typed is shown, never rendered.
+    """
     summary = transcript.summary
-    visitor = summary.persona_name.split(",")[0].strip()
+    visitor = literal(summary.persona_name.split(",")[0].strip())
+    officer_name = literal(officer_name)
     when = dt.datetime.fromtimestamp(summary.started_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     score = f"{summary.overall:.0f}" if summary.overall is not None else "-"
-    lines = [f"**{visitor}:** {transcript.opening_line}"]
+    lines = [f"**{visitor}:** {literal(transcript.opening_line)}"]
     shown = 0
     for turn in transcript.turns:
         chunk = (
-            f"**{officer_name} ({turn.score.overall}):** {turn.officer_text}\n"
+            f"**{officer_name} ({turn.score.overall}):** {literal(turn.officer_text)}\n"
             f"**{visitor}** (agitation {turn.agitation_before}→{turn.agitation_after}): "
-            f"{turn.visitor_reply}"
+            f"{literal(turn.visitor_reply)}"
         )
         if sum(len(line) + 1 for line in lines) + len(chunk) > TRANSCRIPT_ROOM:
             break

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -40,11 +42,14 @@ class LocalVisitor(GeneratingVisitor):
         super().__init__(reply_timeout_s, picker, candidates)
         cache = Path(cache_dir)
         if engine is not None:
-            self.worker = ModelWorker(lambda: engine, max_batch)
+            self._load: Callable[[], Engine] = lambda: engine
         else:
-            self.worker = ModelWorker(
-                lambda: build_engine(model, cache, device, threads, adapter), max_batch
-            )
+            self._load = lambda: build_engine(model, cache, device, threads, adapter)
+        self._max_batch = max_batch
+        self._closed = False
+        self._restart_lock = threading.Lock()
+        self.worker = ModelWorker(self._load, max_batch)
+        self.restarts = 0
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Block until the model is loaded; False if loading failed (replies then fall back)."""
@@ -59,7 +64,28 @@ class LocalVisitor(GeneratingVisitor):
 
     def close(self) -> None:
         """Stop the model worker."""
+        self._closed = True
         self.worker.close()
 
+    def restart_worker(self) -> None:
+        """A new model worker (the model loads again); the old one's queued jobs fall back.
+
+        The new worker is in place before the old one stops, so no request meets a closed one.
+        """
+        with self._restart_lock:
+            old = self.worker
+            self.worker = ModelWorker(self._load, self._max_batch)
+            self.restarts += 1
+        log.warning("model worker restarted (%d so far)", self.restarts)
+        old.close()
+
     def _generate(self, prompt: Prompt, seed: int, session: str) -> Future[str]:
-        return self.worker.submit(session, prompt, seed)
+        worker = self.worker
+        if not worker.alive and not self._closed:
+            log.error("the model worker thread has died; starting a new one")
+            with self._restart_lock:
+                stale = self.worker is worker
+            if stale:
+                self.restart_worker()
+            worker = self.worker
+        return worker.submit(session, prompt, seed)

@@ -54,6 +54,11 @@ class ModelWorker:
         self._ready.wait(timeout)
         return self.engine is not None
 
+    @property
+    def alive(self) -> bool:
+        """True while the worker thread runs and has not been closed."""
+        return self._thread.is_alive() and not self._closed
+
     def submit(self, session: str, work: Prompt | TextJob, seed: int = 0) -> Future[str]:
         """Queue work behind the session's earlier requests; the future gets the raw text."""
         pending = _Pending(work, seed)

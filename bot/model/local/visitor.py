@@ -57,9 +57,9 @@ class LocalVisitor(GeneratingVisitor):
             return f"the visitor model could not load ({self.worker.load_error})"
         return super().problem
 
-    def close(self) -> None:
-        """Stop the model worker."""
-        self.worker.close()
+    def close(self) -> bool:
+        """Stop the model worker and wait for its thread; False if it would not stop in time."""
+        return self.worker.close()
 
     def _generate(self, prompt: Prompt, seed: int, session: str) -> Future[str]:
         return self.worker.submit(session, prompt, seed)

@@ -18,6 +18,9 @@ from bot.model.prompt import Prompt
 log = logging.getLogger(__name__)
 
 BATCH_LINGER_S = 0.015  # a short wait lets requests arriving together share one batch
+# How long close() waits for the thread. A batch being generated is cut short at once; a model
+# still loading cannot be, and loading from the cache takes seconds.
+CLOSE_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -41,6 +44,7 @@ class ModelWorker:
         self._queues: OrderedDict[str, deque[_Pending]] = OrderedDict()
         self._cv = threading.Condition()
         self._closed = False
+        self._stopping = threading.Event()  # tells a generating engine to stop between steps
         self._ready = threading.Event()
         self.engine: Engine | None = None
         self.load_error: BaseException | None = None
@@ -66,17 +70,40 @@ class ModelWorker:
             self._cv.notify()
         return pending.future
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop the thread; queued jobs fail with BackendError."""
+    def close(self, timeout: float | None = None) -> bool:
+        """Stop the thread and wait for it (up to `timeout`, default CLOSE_TIMEOUT_S); True when
+        it has ended.
+
+        Queued jobs fail with BackendError and a batch being generated is cut short. The wait
+        matters: a thread still inside torch when the interpreter exits aborts the whole
+        process ("terminate called without an active exception", exit code 134).
+        """
         with self._cv:
             self._closed = True
+            self._fail_all(closed=True)
             self._cv.notify_all()
-        self._thread.join(timeout)
+        self._stopping.set()
+        wait = CLOSE_TIMEOUT_S if timeout is None else timeout
+        self._thread.join(wait)
+        if self._thread.is_alive():
+            doing = "loading" if not self._ready.is_set() else "generating"
+            log.warning("the visitor model is still %s after %.0f s; not waiting longer",
+                        doing, wait)  # fmt: skip
+            return False
+        return True
+
+    @property
+    def stopped(self) -> bool:
+        """True once the worker thread has ended (after close, or if it died)."""
+        return not self._thread.is_alive()
 
     def _run(self) -> None:
         start = time.monotonic()
         try:
-            self.engine = load_serially("the visitor model", self._load)
+            engine = load_serially("the visitor model", self._load)
+            if hasattr(engine, "stop"):  # engines that can stop between decode steps
+                engine.stop = self._stopping
+            self.engine = engine
         except Exception as exc:  # noqa: BLE001 - reported to every caller instead
             log.error("the visitor model failed to load: %s", exc)
             self.load_error = exc
@@ -129,6 +156,10 @@ class ModelWorker:
             log.exception("visitor generation failed")
             for pending in batch:
                 pending.future.set_exception(BackendError(f"generation failed: {exc}"))
+            return
+        if self._closed:  # cut short by close(): the texts are unfinished
+            for pending in batch:
+                pending.future.set_exception(BackendError("the model worker is closed"))
             return
         log.debug("generated a batch of %d in %.2f s", len(batch), time.monotonic() - start)
         for pending, text in zip(batch, texts, strict=True):

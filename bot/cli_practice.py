@@ -12,6 +12,7 @@ from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom
 from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
 from bot.core.visitor import visitor_problem
+from bot.lifecycle import Stopped
 
 if TYPE_CHECKING:
     from bot.runtime import App
@@ -33,6 +34,18 @@ def render_scene(persona: Persona, session: PracticeSession) -> str:
         f"Agitation {session.agitation}/10. "
         "Type your reply; /end or Ctrl-C ends with a debrief.\n\n"
         f'{persona.short_name}: "{session.opening_line}"'
+    )
+
+
+def render_resumed(persona: Persona, session: PracticeSession) -> str:
+    """The scene header of a practice carried on after the program was stopped mid-way."""
+    done = len(session.turns)
+    return (
+        f"== {persona.name} (difficulty {persona.difficulty}/5) ==\n"
+        f"{persona.setting}\n"
+        f"Carrying on your practice: {done} repl{'y' if done == 1 else 'ies'} so far, "
+        f"agitation {session.agitation}/10. /end or Ctrl-C ends with a debrief.\n\n"
+        f'{persona.short_name}: "{session.last_visitor_line}"'
     )
 
 
@@ -66,10 +79,16 @@ def play(
     replies: Iterable[str],
     out: TextIO,
     show: Callable[[str], None] | None = None,
+    *,
+    resumed: bool = False,
 ) -> Debrief:
-    """Feed replies to a session until it ends or they run out; print as it goes."""
+    """Feed replies to a session until it ends or they run out; print as it goes.
+
+    Ctrl-C ends the practice with its debrief; SIGTERM/SIGHUP (lifecycle.Stopped) leave it
+    saved as it is, for `cooldown practice` to carry on.
+    """
     emit = show or (lambda text: print(text, file=out, flush=True))
-    emit(render_scene(session.persona, session))
+    emit((render_resumed if resumed else render_scene)(session.persona, session))
     coaching = session.mode is Mode.LIVE
     shown_problem = ""
     try:
@@ -107,13 +126,38 @@ def _prompt_lines(prompt: str) -> Iterable[str]:
 
 
 def run_practice(args: argparse.Namespace, app: App) -> int:
-    """`cooldown practice`: an interactive session in the terminal."""
+    """`cooldown practice`: an interactive session in the terminal (an interrupted one goes on)."""
     officer = args.officer if ":" in args.officer else f"cli:{args.officer}"
     app.store.ensure_officer(officer, args.officer)
-    mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
-    session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
-    play(app.room, session, _prompt_lines("You: "), sys.stdout)
+    session = _interrupted(app.room, officer, args.persona)
+    resumed = session is not None
+    if session is None:
+        mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
+        session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
+    try:
+        play(app.room, session, _prompt_lines("You: "), sys.stdout, resumed=resumed)
+    except Stopped:
+        again = f"cooldown practice --officer {args.officer}"
+        print(f"\n(practice saved: `{again}` carries on from here)", flush=True)
+        raise
     return 0
+
+
+def _interrupted(
+    room: PracticeRoom, officer: str, persona_id: str | None
+) -> PracticeSession | None:
+    """The officer's practice that a stopped program left in progress, to carry on.
+
+    Asking for another persona ends it instead (it stays in the officer's history).
+    """
+    sessions = room.resume(officer)
+    for older in sessions[:-1]:  # only the latest is carried on; the rest count as ended
+        older.end()
+    session = sessions[-1] if sessions else None
+    if session is not None and persona_id and persona_id != session.persona.id:
+        room.end(officer)
+        return None
+    return session
 
 
 def run_demo(room: PracticeRoom, persona: Persona, out: TextIO) -> list[Debrief]:

@@ -181,12 +181,15 @@ class PracticeRoom:
         """The debrief of a session (finished or not)."""
         return build_debrief(session, self.rubric)
 
-    def resume(self) -> list[PracticeSession]:
-        """Bring back sessions that were in progress when the process stopped."""
+    def resume(self, officer_id: str | None = None) -> list[PracticeSession]:
+        """Bring back sessions that were in progress when the process stopped (one officer's
+        only, when given)."""
         if self.store is None:
             return []
         resumed = []
         for stored in self.store.active_sessions():
+            if officer_id is not None and stored.officer_id != officer_id:
+                continue
             # A persona disabled meanwhile still finishes the practice it is in.
             persona = self.catalogue.find(stored.persona_id)
             if persona is None:

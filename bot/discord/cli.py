@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.lifecycle import ExitCode, Stopped
 from bot.settings import Settings
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Start the Discord bot; a start-up problem is one line on stderr and exit code 1 or 2."""
+    """Start the Discord bot; a start-up problem is one line on stderr and its exit code.
+
+    Stopped by a signal (even while the model loads) it exits 0: a service stopping as asked.
+    """
     from bot.discord.run import CannotStart, run_bot
 
     try:
@@ -17,6 +21,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except CannotStart as exc:
         print(f"cooldown run: {exc}", file=sys.stderr)
         return exc.exit_code
+    except (KeyboardInterrupt, Stopped):
+        return ExitCode.OK
 
 
 def add_run_parser(sub: argparse._SubParsersAction) -> None:

@@ -72,13 +72,16 @@ async def end_gone_session(bot: CooldownBot, session: PracticeSession) -> None:
 async def play_message(bot: CooldownBot, message: discord.Message) -> None:
     """Play an officer's thread message as a turn (or say why it was not played)."""
     session = session_for(bot, message)
-    if session is None:
+    if session is None or not bot.turns.first_time(message.id):
         return
     thread = message.channel
-    try:
-        await _play(bot, session, message, thread)
-    except ChannelGone:
-        await end_gone_session(bot, session)
+    async with bot.turns.turn() as playing:  # a stopping bot answers it before disconnecting
+        if not playing:
+            return  # the bot is stopping: after the restart the officer is asked to answer
+        try:
+            await _play(bot, session, message, thread)
+        except ChannelGone:
+            await end_gone_session(bot, session)
 
 
 async def _play(

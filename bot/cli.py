@@ -162,15 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
-    """Subcommands that live in their own modules (score, stats/leaderboard/export, run)."""
+    """Subcommands that live in their own modules (score, stats/leaderboard/export, run,
+    doctor)."""
     from bot.cli_score import add_score_parser
     from bot.cli_stats import add_stats_parsers
 
     add_score_parser(sub)
     add_stats_parsers(sub)
+    from bot.cli_doctor import add_doctor_parser
     from bot.discord.cli import add_run_parser
 
     add_run_parser(sub)
+    add_doctor_parser(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -194,7 +197,7 @@ def _command(argv: Sequence[str] | None) -> int:
         return ExitCode.USAGE
     # The bot logs at LOG_LEVEL; terminal commands only show warnings unless -v is given.
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
-    if args.command != "run":
+    if args.command != "run" or getattr(args, "check", False):
         level = max(level, logging.WARNING)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else level,

@@ -14,6 +14,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     Stopped by a signal (even while the model loads) it exits 0: a service stopping as asked.
     """
+    if args.check:
+        from bot.cli_doctor import cmd_doctor
+
+        return cmd_doctor(args, settings)
     from bot.discord.run import CannotStart, run_bot
 
     try:
@@ -34,4 +38,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
         help="publish slash commands on start (to DEV_GUILD_ID if set, else globally)",
     )
     p.add_argument("--scripted", action="store_true", help="scripted visitor instead of a model")
-    p.set_defaults(func=cmd_run)
+    p.add_argument(
+        "--check", action="store_true", help="check the set-up and exit (same as cooldown doctor)"
+    )
+    p.set_defaults(func=cmd_run, offline=False, no_model=False)

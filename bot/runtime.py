@@ -71,6 +71,7 @@ def build_app(
     `require_personas` (the bot) fails with PersonasUnusable before any model loads.
     """
     store = open_store(settings) if record else Store.memory()
+    visitor: Visitor | None = None
     try:
         catalogue = open_catalogue(settings, store)
         problem = personas_problem(settings, catalogue) if require_personas else None
@@ -79,7 +80,10 @@ def build_app(
         encoder = build_encoder(settings)
         visitor = build_visitor(settings, scripted=scripted, encoder=encoder)
         room = PracticeRoom(catalogue, visitor, build_rubric(settings, encoder), store)
-    except BaseException:
+    except BaseException:  # Ctrl-C or SIGTERM while loading too: nothing is left running
+        close = getattr(visitor, "close", None)
+        if callable(close):
+            close()
         store.close()
         raise
     return App(store, catalogue, room)

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 
 from bot.discord.checks import PORTAL
 from bot.discord.delivery import describe
-from bot.discord.startup import CannotStart, StopRequested, log_in, open_gateway, race, refusal
+from bot.discord.startup import (
+    ATTEMPT_S,
+    CannotStart,
+    StopRequested,
+    log_in,
+    open_gateway,
+    race,
+    refusal,
+)
 from bot.lifecycle import ExitCode
 from bot.settings import Settings
 
@@ -121,7 +129,8 @@ async def _connected(bot: CooldownBot, token: str, timeout: float, stop: asyncio
     loop = asyncio.get_running_loop()
     started = loop.time()
     await log_in(bot, token, timeout, stop)
-    left = max(0.0, started + timeout - loop.time())
+    # however long logging in took, the gateway gets at least one full try
+    left = max(ATTEMPT_S, started + timeout - loop.time())
     gateway = await open_gateway(bot, left, stop)
     if stop.is_set():
         return
@@ -160,7 +169,8 @@ def run_bot(
 
     `sync` publishes the slash commands on start (to DEV_GUILD_ID when set, else globally);
     `scripted` uses the personas' own lines instead of the model; `app` is a ready-made one
-    (left open: whoever built it closes it); `stop` ends it when set (signals set it too).
+    (its visitor is stopped with the bot, its store left open: whoever built it closes it);
+    `stop` ends it when set (signals set it too).
     """
     token = read_token(settings)  # before anything slow: a missing token fails in a blink
     owned = app is None

@@ -94,7 +94,7 @@ async def log_in(bot: commands.Bot, token: str, timeout: float, stop: asyncio.Ev
     while True:
         try:
             # Only the request proves Discord is reachable; login() then sets the bot up once.
-            await race(bot.http.static_login(token), stop, min(ATTEMPT_S, max(timeout, 1.0)))
+            await race(bot.http.static_login(token), stop, ATTEMPT_S)
             break
         except discord.LoginFailure:
             raise token_rejected() from None

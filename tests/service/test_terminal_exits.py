@@ -6,6 +6,10 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
+from bot.settings import get_settings
 from tests.service.run import Process, assert_clean_exit, environment
 
 PERSONA = "hospital_emergency_son"
@@ -45,3 +49,19 @@ def test_sigterm_in_a_practice_saves_it_and_the_next_practice_carries_on(tmp_pat
     assert second.finish() == 0
     assert_clean_exit(second)
     assert "ended by the officer after 1 reply" in second.out
+
+
+def test_a_bad_setting_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OFFICER_MESSAGES_PER_MINUTE", "0")
+    monkeypatch.setenv("DISCORD_TOKEN", "secret-token-value")
+    get_settings.cache_clear()
+    try:
+        assert main(["personas", "list"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "OFFICER_MESSAGES_PER_MINUTE: Input should be greater than or equal to 1" in err
+    assert "(got '0')" in err and "secret-token-value" not in err

@@ -19,10 +19,6 @@ from types import FrameType
 
 log = logging.getLogger(__name__)
 
-# Threads Cooldown starts are named "cooldown-..." (the model worker, the store writer).
-THREAD_PREFIX = "cooldown-"
-
-
 class ExitCode(IntEnum):
     """What `cooldown` exits with; the table in docs/service.md explains each one."""
 
@@ -86,13 +82,49 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _ignore(signum: int, frame: FrameType | None) -> None:
+    log.info("%s: already stopping", signal.Signals(signum).name)
+
+
+@contextmanager
+def closing_undisturbed() -> Iterator[None]:
+    """While inside (closing the model worker and the store), stop signals are only logged."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, *STOP_SIGNALS)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+_working: set[threading.Thread] = set()
+_working_lock = threading.Lock()
+
+
+@contextmanager
+def native_work() -> Iterator[None]:
+    """Marks the calling thread as one that runs native code (torch) for as long as it is inside.
+
+    Thread.is_alive() cannot be trusted for this: a join() interrupted by Ctrl-C marks a thread
+    that is still running as stopped (CPython bpo-45274).
+    """
+    thread = threading.current_thread()
+    with _working_lock:
+        _working.add(thread)
+    try:
+        yield
+    finally:
+        with _working_lock:
+            _working.discard(thread)
+
+
 def threads_left() -> list[threading.Thread]:
-    """Cooldown's daemon threads still running (the interpreter would not wait for them)."""
-    return [
-        t
-        for t in threading.enumerate()
-        if t.daemon and t.is_alive() and t.name.startswith(THREAD_PREFIX)
-    ]
+    """Threads still inside native_work() (the interpreter would not wait for them)."""
+    with _working_lock:
+        return sorted(_working, key=lambda t: t.name)
 
 
 def leave(code: int) -> int:

@@ -19,6 +19,7 @@ from bot.core.rubric.encoder import Encoder
 from bot.core.scores import Rubric
 from bot.core.store import Store
 from bot.core.visitor import Visitor
+from bot.lifecycle import closing_undisturbed
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,15 @@ class App:
     room: PracticeRoom
 
     def close(self) -> None:
-        """Stop the visitor's model worker (if it has one) and close the store."""
+        """Stop the visitor's model worker (if it has one), then close the store: in that order,
+        and not cut short by a repeated Ctrl-C or SIGTERM (they are only logged meanwhile)."""
         close = getattr(self.room.visitor, "close", None)
-        try:
-            if callable(close):
-                close()
-        finally:
-            self.store.close()
+        with closing_undisturbed():
+            try:
+                if callable(close):
+                    close()
+            finally:
+                self.store.close()
 
     def __enter__(self) -> App:
         return self

@@ -160,7 +160,8 @@ class CooldownBot(commands.Bot):
         recorded before whoever opened the store closes it."""
         left = await self.turns.drain(grace)
         if left:
-            log.warning("stopping with %d turn(s) unanswered; they resume after the restart", left)
+            log.warning("stopping with %d turn(s) not answered in time; after the restart the "
+                        "thread's note shows the visitor's last line", left)  # fmt: skip
         await self.close()
         await asyncio.to_thread(self._stop_blocking_work)
         running = len(self.room.running())

@@ -4,6 +4,7 @@ SIGTERM in a practice leaves it saved for the next `cooldown practice` to carry 
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,20 @@ def test_exit_while_the_model_is_still_loading_is_clean(tmp_path: Path) -> None:
     assert_clean_exit(process)
     assert "ended by the officer after 0 replies" in process.out
     assert "still loading" in process.err  # the operator is told why it did not wait longer
+
+
+def test_a_second_signal_does_not_cut_the_closing_short(tmp_path: Path) -> None:
+    env = environment(tmp_path, SLOW_MODEL_CLOSE_S="4")
+    args = ["-m", "tests.service.slow_model", "practice", "--persona", PERSONA, "--officer", "t"]
+    process = Process(args, env)
+    process.wait_for(lambda p: "slow_model: loading" in p.err and "You: " in p.out)
+    process.proc.send_signal(signal.SIGTERM)
+    process.wait_for(lambda p: "practice saved" in p.out)
+    time.sleep(1)  # closing: waiting for the model thread
+    process.proc.send_signal(signal.SIGINT)  # an impatient operator
+    assert process.finish() == 143  # still the first signal's exit, after a whole closing
+    assert_clean_exit(process)
+    assert "still loading after 4 s" in process.err  # the wait ran its course
 
 
 def test_sigterm_in_a_practice_saves_it_and_the_next_practice_carries_on(tmp_path: Path) -> None:

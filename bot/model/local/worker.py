@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from bot.lifecycle import native_work
 from bot.model.base import BackendError
 from bot.model.loads import load_serially
 from bot.model.local.engine import Engine, TextJob
@@ -98,6 +99,10 @@ class ModelWorker:
         return not self._thread.is_alive()
 
     def _run(self) -> None:
+        with native_work():  # until here, exiting the process must not finalise around torch
+            self._work()
+
+    def _work(self) -> None:
         start = time.monotonic()
         try:
             engine = load_serially("the visitor model", self._load)

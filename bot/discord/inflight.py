@@ -14,7 +14,8 @@ class TurnsInFlight:
     """Counts turns being played; once closed, no new turn starts and `drain` waits for the rest.
 
     Also remembers the messages already taken up: Discord replays events after a resumed
-    connection, and a message delivered twice must still be one turn.
+    connection, and a message delivered twice must still be one turn. The newest message seen
+    per practice is where catching up starts after a connection Discord could not resume.
     """
 
     def __init__(self) -> None:
@@ -22,6 +23,7 @@ class TurnsInFlight:
         self._tasks: set[asyncio.Task[object]] = set()
         self._idle: asyncio.Event | None = None
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self._last: dict[str, int] = {}
         self.closed = False
 
     @property
@@ -29,14 +31,23 @@ class TurnsInFlight:
         """Turns being played now."""
         return self._count
 
-    def first_time(self, message_id: int) -> bool:
+    def first_time(self, message_id: int, session_id: str) -> bool:
         """True the first time a message id is seen, False for a replay of it."""
         if message_id in self._seen:
             return False
         self._seen[message_id] = None
         if len(self._seen) > SEEN_MESSAGES:
             self._seen.popitem(last=False)
+        self.saw(session_id, message_id)
         return True
+
+    def saw(self, session_id: str, message_id: int) -> None:
+        """A message of this practice's thread the bot has had (its own posts included)."""
+        self._last[session_id] = max(message_id, self._last.get(session_id, 0))
+
+    def last_seen(self, session_id: str) -> int | None:
+        """The newest message of the practice's thread the bot is known to have had."""
+        return self._last.get(session_id)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[bool]:

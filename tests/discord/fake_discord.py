@@ -42,6 +42,7 @@ class Request:
     path: str  # without /api/v10
     body: Any
     authorization: str = ""
+    query: dict[str, str] = field(default_factory=dict)
     attempt_failed: bool = False
 
 
@@ -142,7 +143,8 @@ class FakeDiscord:
         self.bot_permissions = p.BOT_PERMISSIONS
         self.requests: list[Request] = []
         self.failures: list[Failure] = []
-        self.messages: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []  # what the bot posted
+        self.said: list[dict[str, Any]] = []  # what people wrote (MESSAGE_CREATE by say())
         self.threads: dict[int, dict[str, Any]] = {}
         self.sockets: list[FakeGatewaySocket] = []
         self.identifies = 0
@@ -162,6 +164,7 @@ class FakeDiscord:
         fake = self
 
         async def request(session: aiohttp.ClientSession, method: str, url: Any, **kw: Any) -> Any:
+            url = yarl.URL(str(url)).update_query(kw.get("params") or {})
             return await fake.http(method, str(url), kw.get("data"), kw.get("headers") or {})
 
         async def ws_connect(session: aiohttp.ClientSession, url: Any, **kw: Any) -> Any:
@@ -203,7 +206,8 @@ class FakeDiscord:
     ) -> FakeResponse:
         await asyncio.sleep(0)
         path = yarl.URL(url).path.removeprefix("/api/v10")
-        request = Request(method, path, _body(data), headers.get("Authorization", ""))
+        request = Request(method, path, _body(data), headers.get("Authorization", ""),
+                          query=dict(yarl.URL(url).query))  # fmt: skip
         self.requests.append(request)
         if self.unreachable > 0:
             self.unreachable -= 1
@@ -231,6 +235,8 @@ class FakeDiscord:
             guild = {"id": str(p.GUILD_ID), "name": "Training", "icon": None, "owner": False,
                      "permissions": str(self.bot_permissions.value), "features": []}  # fmt: skip
             return FakeResponse(200, [guild])
+        if (m := re.fullmatch(r"/channels/(\d+)/messages", r.path)) and r.method == "GET":
+            return FakeResponse(200, self._history(int(m[1]), r.query))
         if m := re.fullmatch(r"/channels/(\d+)/messages", r.path):
             return FakeResponse(200, self._create_message(int(m[1]), r.body or {}))
         if m := re.fullmatch(r"/channels/(\d+)/threads", r.path):
@@ -281,6 +287,19 @@ class FakeDiscord:
             self.on_message_posted(message)
         return message
 
+    def _history(self, channel_id: int, query: dict[str, str]) -> list[dict[str, Any]]:
+        """GET messages after an id: the oldest `limit` of them, newest first, as Discord does."""
+        after, limit = int(query.get("after", 0)), int(query.get("limit", 50))
+        found = [m for m in self.written if int(m["channel_id"]) == channel_id
+                 and int(m["id"]) > after]  # fmt: skip
+        found.sort(key=lambda m: int(m["id"]))
+        return list(reversed(found[:limit]))
+
+    @property
+    def written(self) -> list[dict[str, Any]]:
+        """Every message in every channel: the bot's and people's."""
+        return self.messages + self.said
+
     def _create_thread(self, channel_id: int, body: dict[str, Any]) -> dict[str, Any]:
         thread = p.thread(p.snowflake(), channel_id, body["name"], body.get("type", 12))
         self.threads[int(thread["id"])] = thread
@@ -318,7 +337,7 @@ class FakeDiscord:
         elif op == 6:  # RESUME
             self.resumes += 1
             if data["session_id"] != self.session_id:
-                socket.push({"op": 9, "d": False})
+                socket.push({"op": 9, "d": False})  # INVALID_SESSION, not resumable
                 return
             socket.identified = True
             for seq, event, body in self._events:
@@ -364,9 +383,12 @@ class FakeDiscord:
         if self.socket is not None:
             self.socket.push({"op": 0, "t": event, "s": self._seq, "d": data})
 
-    def drop_connection(self, code: int = 1001) -> None:
-        """Discord (or the network) drops the gateway connection; discord.py resumes it."""
+    def drop_connection(self, code: int = 1001, *, resumable: bool = True) -> None:
+        """Discord (or the network) drops the gateway connection; discord.py resumes it, or,
+        when Discord no longer keeps the session, identifies anew (events meanwhile are lost)."""
         assert self.socket is not None, "no connection to drop"
+        if not resumable:
+            self.session_id = "expired"
         self.socket.drop(code)
 
     # --- what users do -------------------------------------------------------------------
@@ -385,6 +407,7 @@ class FakeDiscord:
     def say(self, user_id: int, channel_id: int, content: str) -> int:
         """Someone writes in a channel or thread; the message id."""
         message = p.message(channel_id, user_id, content)
+        self.said.append(message)
         self.dispatch("MESSAGE_CREATE", message)
         return int(message["id"])
 

@@ -293,6 +293,32 @@ async def test_a_dropped_connection_loses_no_turn_and_sends_none_twice(
         await asyncio.wait_for(task, 20)
 
 
+async def test_messages_sent_while_a_session_could_not_be_resumed_are_caught_up(
+    fake: FakeDiscord, held_app: tuple[App, HeldVisitor, Settings]
+) -> None:
+    app, visitor, settings = held_app
+    visitor.release.set()  # the visitor answers at once here
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, app, TOKEN, False, stop))
+    try:
+        thread = await start_practice(fake)
+        fake.say(p.OFFICER_ID, thread, NEUTRAL_REPLY)
+        await fake.wait_for(lambda: len(fake.posted(thread)) == 2)
+        fake.drop_connection(1001, resumable=False)  # down longer than Discord keeps sessions
+        fake.say(p.OFFICER_ID, p.PRACTICE_CHANNEL_ID, "(a colleague, elsewhere)")
+        fake.say(p.OFFICER_ID, thread, "What happens next with my car?")  # never delivered
+        await fake.wait_for(lambda: fake.identifies == 2, timeout=20)  # a new session
+        await fake.wait_for(lambda: len(fake.posted(thread)) == 3, timeout=20)
+        assert "Reply 2:" in text(fake.posted(thread)[-1])  # read back from the thread, played
+        assert fake.calls("GET", f"^/channels/{thread}/messages$")
+        await asyncio.sleep(0.3)
+        assert len(fake.posted(thread)) == 3  # and only once
+        assert len(app.store.load_session(app.room.active(OFFICER).id).turns) == 2
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+
+
 async def test_a_stop_answers_the_turn_in_flight_and_keeps_the_practice(
     fake: FakeDiscord, held_app: tuple[App, HeldVisitor, Settings]
 ) -> None:

@@ -72,7 +72,7 @@ async def end_gone_session(bot: CooldownBot, session: PracticeSession) -> None:
 async def play_message(bot: CooldownBot, message: discord.Message) -> None:
     """Play an officer's thread message as a turn (or say why it was not played)."""
     session = session_for(bot, message)
-    if session is None or not bot.turns.first_time(message.id):
+    if session is None or not bot.turns.first_time(message.id, session.id):
         return
     thread = message.channel
     async with bot.turns.turn() as playing:  # a stopping bot answers it before disconnecting
@@ -119,7 +119,9 @@ async def _play(
         )
         return
     content, embeds = turn_message(session, turn)
-    await post(thread, content, embeds=embeds, reference=message)
+    answer = await post(thread, content, embeds=embeds, reference=message)
+    if answer is not None:
+        bot.turns.saw(session.id, answer.id)
     if session.finished:
         debrief = await bot.run_blocking(bot.room.debrief, session)
         await post(thread, embeds=[debrief_embed(debrief)])

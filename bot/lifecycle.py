@@ -49,7 +49,8 @@ class Stopped(BaseException):
         super().__init__(f"stopped by {signal.Signals(signum).name}")
 
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# SIGHUP: the terminal closed (Windows has no SIGHUP)
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 class _StopOnce:

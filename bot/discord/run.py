@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from bot import lifecycle
 from bot.discord.checks import PORTAL
 from bot.discord.delivery import describe
 from bot.discord.startup import (
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["CannotStart", "RedactToken", "read_token", "run_bot", "serve"]
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = (signal.SIGINT, *lifecycle.STOP_SIGNALS)
 
 
 class RedactToken(logging.Filter):

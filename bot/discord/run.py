@@ -139,9 +139,14 @@ async def _connected(bot: CooldownBot, token: str, timeout: float, stop: asyncio
         await race(asyncio.shield(gateway), stop)
     except StopRequested:
         return
-    problem = refusal(gateway.exception() or Exception())
-    if problem is not None:  # e.g. the token was reset while the bot ran
-        raise problem
+    exc = gateway.exception()
+    if exc is None:
+        return  # closed on purpose
+    problem = refusal(exc)  # e.g. the token was reset while the bot ran
+    raise problem or CannotStart(
+        f"Discord closed the connection for good ({describe(exc)}); see the log above.",
+        ExitCode.FAILED,
+    )
 
 
 def _build(settings: Settings, scripted: bool) -> App:

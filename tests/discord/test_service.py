@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from bot.core.store import Store
 from bot.core.visitor import VisitorRequest
 from bot.discord.cli import add_run_parser
-from bot.discord.run import serve
+from bot.discord.run import CannotStart, serve
 from bot.lifecycle import ExitCode
 from bot.model.scripted import ScriptedVisitor
 from bot.runtime import App
@@ -194,6 +194,22 @@ async def test_missing_permissions_are_named_per_server(
 
 
 # --- running: dropped connections and stopping ------------------------------------------------
+
+
+async def test_a_token_reset_while_running_stops_the_bot_with_exit_3(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    settings = service_settings(tmp_path)
+    store = Store(settings.database_path)
+    task = asyncio.create_task(serve(settings, make_app(store), TOKEN, False, asyncio.Event()))
+    try:
+        await fake.wait_for(lambda: fake.socket is not None)
+        fake.drop_connection(4004)  # authentication failed: the token was reset meanwhile
+        with pytest.raises(CannotStart) as stopped:
+            await asyncio.wait_for(task, 10)
+        assert stopped.value.exit_code == ExitCode.TOKEN_REJECTED
+    finally:
+        store.close()
 
 
 async def test_a_failed_reconnect_is_one_line_not_a_traceback(

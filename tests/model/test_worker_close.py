@@ -76,6 +76,9 @@ def test_a_load_that_outlasts_the_wait_is_reported_and_the_thread_named() -> Non
 
     worker = ModelWorker(slow_load)
     assert worker.close(timeout=0.2) is False  # still loading: it cannot be interrupted
+    started = time.monotonic()
+    assert worker.close(timeout=5) is False  # closing again does not wait all over again
+    assert time.monotonic() - started < 1
     assert worker._thread in threads_left()  # what lifecycle.leave looks for
     assert worker._thread.name == "cooldown-model"
     release.set()

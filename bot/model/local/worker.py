@@ -46,6 +46,8 @@ class ModelWorker:
         self._cv = threading.Condition()
         self._closed = False
         self._stopping = threading.Event()  # tells a generating engine to stop between steps
+        self._close_by: float | None = None
+        self._told_still_running = False
         self._ready = threading.Event()
         self.engine: Engine | None = None
         self.load_error: BaseException | None = None
@@ -77,19 +79,24 @@ class ModelWorker:
 
         Queued jobs fail with BackendError and a batch being generated is cut short. The wait
         matters: a thread still inside torch when the interpreter exits aborts the whole
-        process ("terminate called without an active exception", exit code 134).
+        process ("terminate called without an active exception", exit code 134). Closing again
+        waits only for what is left of the first close's time.
         """
+        wait = CLOSE_TIMEOUT_S if timeout is None else timeout
         with self._cv:
+            if self._close_by is None:
+                self._close_by = time.monotonic() + wait
             self._closed = True
             self._fail_all(closed=True)
             self._cv.notify_all()
         self._stopping.set()
-        wait = CLOSE_TIMEOUT_S if timeout is None else timeout
-        self._thread.join(wait)
+        self._thread.join(max(0.0, self._close_by - time.monotonic()))
         if self._thread.is_alive():
-            doing = "loading" if not self._ready.is_set() else "generating"
-            log.warning("the visitor model is still %s after %.0f s; not waiting longer",
-                        doing, wait)  # fmt: skip
+            if not self._told_still_running:
+                self._told_still_running = True
+                doing = "loading" if not self._ready.is_set() else "generating"
+                log.warning("the visitor model is still %s after %.0f s; not waiting longer",
+                            doing, wait)  # fmt: skip
             return False
         return True
 

@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
+from bot import lifecycle
 from bot.cli_stats import terminal_actor
 from bot.core.catalogue import Origin, PersonaCatalogue
 from bot.core.persona import PersonaError, UnknownPersona, load_persona
 from bot.core.practice import NoPersonaAvailable
 from bot.core.store import StoreError
+from bot.lifecycle import ExitCode
 from bot.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -158,24 +162,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
-    """Subcommands that live in their own modules (score, stats/leaderboard/export, run)."""
+    """Subcommands that live in their own modules (score, stats/leaderboard/export, run,
+    doctor)."""
     from bot.cli_score import add_score_parser
     from bot.cli_stats import add_stats_parsers
 
     add_score_parser(sub)
     add_stats_parsers(sub)
+    from bot.cli_doctor import add_doctor_parser
     from bot.discord.cli import add_run_parser
 
     add_run_parser(sub)
+    add_doctor_parser(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `cooldown` console script and `python -m bot`."""
+    """Entry point of the `cooldown` console script and `python -m bot` (argv: in-process use).
+
+    Every command ends with a documented exit code (bot.lifecycle.ExitCode): SIGTERM and SIGHUP
+    unwind like Ctrl-C, closing the model worker and the store on the way out.
+    """
+    code = _command(argv)
+    if argv is None:  # the program itself: no thread of ours may outlive the interpreter
+        code = lifecycle.leave(code)
+    return code
+
+
+def _command(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"cooldown: {settings_problem(exc)}", file=sys.stderr)
+        return ExitCode.USAGE
     # The bot logs at LOG_LEVEL; terminal commands only show warnings unless -v is given.
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
-    if args.command != "run":
+    if args.command != "run" or getattr(args, "check", False):
         level = max(level, logging.WARNING)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else level,
@@ -183,12 +205,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        return int(args.func(args, settings) or 0)
+        with lifecycle.stop_on_signals():
+            return int(args.func(args, settings) or 0)
     except (UnknownPersona, NoPersonaAvailable) as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     except StoreError as exc:
         print(exc, file=sys.stderr)
-        return 1
+        return ExitCode.FAILED
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
+    except lifecycle.Stopped as exc:
+        print(f"cooldown {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception:
+        log.exception("cooldown %s failed unexpectedly", args.command)
+        return ExitCode.FAILED
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """One line naming each setting that is wrong (pydantic's own text is several per field)."""
+    parts = []
+    for error in exc.errors():
+        name = "_".join(str(x) for x in error.get("loc", ())).upper() or "(settings)"
+        secret = any(word in name for word in ("TOKEN", "KEY"))
+        got = "" if secret else f" (got {error.get('input')!r})"
+        parts.append(f"{name}: {error.get('msg', 'invalid')}{got}")
+    return "setting " + "; ".join(parts) + ". Fix it in .env or the environment."

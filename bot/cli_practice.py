@@ -17,6 +17,7 @@ from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
 from bot.core.store.errors import StoreError
 from bot.core.typed_text import for_terminal
 from bot.core.visitor import visitor_problem
+from bot.lifecycle import Stopped
 
 if TYPE_CHECKING:
     from bot.runtime import App
@@ -40,6 +41,18 @@ def render_scene(persona: Persona, session: PracticeSession) -> str:
         f"Agitation {session.agitation}/10. "
         "Type your reply; /end or Ctrl-C ends with a debrief.\n\n"
         f'{persona.short_name}: "{session.opening_line}"'
+    )
+
+
+def render_resumed(persona: Persona, session: PracticeSession) -> str:
+    """The scene header of a practice carried on after the program was stopped mid-way."""
+    done = len(session.turns)
+    return (
+        f"== {persona.name} (difficulty {persona.difficulty}/5) ==\n"
+        f"{persona.setting}\n"
+        f"Carrying on your practice: {done} repl{'y' if done == 1 else 'ies'} so far, "
+        f"agitation {session.agitation}/10. /end or Ctrl-C ends with a debrief.\n\n"
+        f'{persona.short_name}: "{session.last_visitor_line}"'
     )
 
 
@@ -83,18 +96,22 @@ def play(
     replies: Iterable[str],
     out: TextIO,
     show: Callable[[str], None] | None = None,
+    *,
+    resumed: bool = False,
 ) -> Debrief:
     """Feed replies to a session until it ends or they run out; print as it goes.
 
     Everything printed goes through for_terminal: officer text and model lines are quoted back,
     and an escape sequence in them must not clear the screen or retitle the window.
+    Ctrl-C ends the practice with its debrief; SIGTERM/SIGHUP (lifecycle.Stopped) leave it
+    saved as it is, for `cooldown practice` to carry on.
     """
     write = show or (lambda text: print(text, file=out, flush=True))
 
     def emit(text: str) -> None:
         write(for_terminal(text))
 
-    emit(render_scene(session.persona, session))
+    emit((render_resumed if resumed else render_scene)(session.persona, session))
     coaching = session.mode is Mode.LIVE
     shown_problem = ""
     store_failed = False
@@ -170,20 +187,47 @@ def _plain_streams() -> None:
 
 
 def run_practice(args: argparse.Namespace, app: App) -> int:
-    """`cooldown practice`: an interactive session in the terminal."""
+    """`cooldown practice`: an interactive session in the terminal (an interrupted one goes on)."""
     _plain_streams()
     officer = args.officer if ":" in args.officer else f"cli:{args.officer}"
-    mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
     meta = {"adapter": ADAPTER, "pid": str(os.getpid()), "host": socket.gethostname()}
     try:
-        app.room.close_abandoned(abandoned_here)
         app.store.ensure_officer(officer, args.officer)
-        session = app.room.start(officer, args.persona, args.difficulty, mode=mode, meta=meta)
+        session = _interrupted(app.room, officer, args.persona)
+        resumed = session is not None
+        if session is not None:  # this process plays it now: not abandoned while it runs
+            app.store.set_session_meta(session.id, {**session.meta, **meta})
+        app.room.close_abandoned(abandoned_here)
+        if session is None:
+            mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
+            session = app.room.start(officer, args.persona, args.difficulty, mode=mode, meta=meta)
     except StoreError as exc:
         print(f"Cannot start the practice: {exc}", file=sys.stderr)
         return 1
-    play(app.room, session, _prompt_lines("You: "), sys.stdout)
+    try:
+        play(app.room, session, _prompt_lines("You: "), sys.stdout, resumed=resumed)
+    except Stopped:
+        again = f"cooldown practice --officer {args.officer}"
+        print(f"\n(practice saved: `{again}` carries on from here)", flush=True)
+        raise
     return 0
+
+
+def _interrupted(
+    room: PracticeRoom, officer: str, persona_id: str | None
+) -> PracticeSession | None:
+    """The officer's practice that a stopped program left in progress, to carry on.
+
+    Asking for another persona ends it instead (it stays in the officer's history).
+    """
+    sessions = room.resume(officer_id=officer)
+    for older in sessions[:-1]:  # only the latest is carried on; the rest count as ended
+        older.end()
+    session = sessions[-1] if sessions else None
+    if session is not None and persona_id and persona_id != session.persona.id:
+        room.end(officer)
+        return None
+    return session
 
 
 def run_demo(room: PracticeRoom, persona: Persona, out: TextIO) -> list[Debrief]:

@@ -184,18 +184,23 @@ class PracticeRoom:
         return build_debrief(session, self.rubric)
 
     def resume(
-        self, owned: Callable[[StoredSessionLike], bool] | None = None
+        self,
+        owned: Callable[[StoredSessionLike], bool] | None = None,
+        officer_id: str | None = None,
     ) -> list[PracticeSession]:
         """Bring back sessions that were in progress when the process stopped.
 
         `owned` picks the adapter's own sessions: the Discord bot must not take over a terminal
-        practice (it has no thread to play it in, and would keep it open forever).
+        practice (it has no thread to play it in, and would keep it open forever). `officer_id`:
+        one officer's only.
         """
         if self.store is None:
             return []
         resumed = []
         for stored in self.store.active_sessions():
             if owned is not None and not owned(stored):
+                continue
+            if officer_id is not None and stored.officer_id != officer_id:
                 continue
             # A persona disabled meanwhile still finishes the practice it is in.
             persona = self.catalogue.find(stored.persona_id)

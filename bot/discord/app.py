@@ -17,7 +17,9 @@ from bot.core.catalogue import PersonaCatalogue
 from bot.core.practice import PracticeRoom
 from bot.core.session import Mode
 from bot.core.store import Store
+from bot.discord.checks import report_servers
 from bot.discord.health import VisitorHealth
+from bot.discord.inflight import TurnsInFlight
 from bot.discord.limits import NO_PINGS
 from bot.discord.ratelimit import OfficerRateLimit
 from bot.discord.tree import CooldownTree
@@ -54,6 +56,11 @@ def cooldown_intents() -> discord.Intents:
     return intents
 
 
+# The bot never joins voice: discord.py's start-up warnings about voice libraries would only
+# make an operator wonder what is missing.
+discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+
+
 class CooldownBot(commands.Bot):
     """The bot: slash-command cogs over one App; blocking work on its own threads."""
 
@@ -80,6 +87,8 @@ class CooldownBot(commands.Bot):
         self.pool = ThreadPoolExecutor(blocking_threads, thread_name_prefix="cooldown-blocking")
         self.pacing = OfficerRateLimit(settings.officer_messages_per_minute)
         self.health = VisitorHealth()
+        self.turns = TurnsInFlight()
+        self._servers_checked: set[int] = set()
 
     @property
     def room(self) -> PracticeRoom:
@@ -140,8 +149,32 @@ class CooldownBot(commands.Bot):
             return Mode.LIVE
 
     async def on_ready(self) -> None:
-        """Log who we are and where (no token, ever)."""
+        """Log who we are and where (no token, ever), and any server lacking a permission."""
         log.info("connected as %s in %d server(s)", self.user, len(self.guilds))
+        report_servers(self, self._servers_checked)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """A server that just invited the bot is checked for the permissions it needs."""
+        report_servers(self, self._servers_checked)
+
+    async def stop(self, grace: float) -> None:
+        """Stop as a service should: answer the turns in flight (up to `grace` s), disconnect,
+        then stop the visitor and wait for the blocking threads, so every turn they finish is
+        recorded before whoever opened the store closes it."""
+        left = await self.turns.drain(grace)
+        if left:
+            log.warning("stopping with %d turn(s) not answered in time; after the restart the "
+                        "thread's note shows the visitor's last line", left)  # fmt: skip
+        await self.close()
+        await asyncio.to_thread(self._stop_blocking_work)
+        running = len(self.room.running())
+        log.info("stopped; %d practice(s) in progress are saved for the restart", running)
+
+    def _stop_blocking_work(self) -> None:
+        close = getattr(self.room.visitor, "close", None)
+        if callable(close):
+            close()  # a reply still waiting for the model falls back to a persona line
+        self.pool.shutdown(wait=True)
 
     async def close(self) -> None:
         """Disconnect, then stop the blocking threads (the store is closed by whoever opened it)."""

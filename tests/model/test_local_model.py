@@ -145,6 +145,22 @@ def test_runner_does_not_copy_a_line_already_said(local_visitor: LocalVisitor) -
     assert not any(copies(out) for out in runs([avoid]))
 
 
+def test_a_set_stop_ends_decoding_after_one_step(local_visitor: LocalVisitor) -> None:
+    import threading
+
+    from bot.model.local.gemma_fast import GenSpec
+
+    engine = local_visitor.worker.engine
+    tok, runner = engine.tokenizer, engine.runner  # type: ignore[union-attr]
+    prompt = tok("Place: a car park office.\nDana: Where is my car?\nOfficer: ").input_ids
+    spec = GenSpec(prompt[:6], prompt[6:], 1, max_new_tokens=30, stop_at_newline=False)
+    stop = threading.Event()
+    [whole] = runner.generate([spec], stop=stop)
+    stop.set()  # what the model worker does when it closes
+    [cut] = runner.generate([spec], stop=stop)
+    assert len(whole) == 30 and len(cut) == 1  # the closing worker waits one step, not thirty
+
+
 def test_lean_tokenizer_gives_the_same_ids_as_autotokenizer(local_visitor: LocalVisitor) -> None:
     from transformers import AutoTokenizer
 

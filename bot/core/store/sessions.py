@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -83,6 +84,14 @@ def close_session(db: Database, session_id: str, outcome: str, now: float) -> bo
     if not db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone():
         raise SessionNotFound(session_id)
     return False
+
+
+def set_session_meta(db: Database, session_id: str, meta: dict[str, str], now: float) -> None:
+    """Replace a session's adapter context (a carried-on terminal practice has a new pid)."""
+    db.execute(
+        "UPDATE sessions SET meta = ?, updated_at = ? WHERE id = ?",
+        [json.dumps(meta, sort_keys=True), now, session_id],
+    )
 
 
 def session_rows(db: Database, session_id: str) -> tuple[dict[str, Any], list[Turn]]:

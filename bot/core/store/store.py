@@ -102,6 +102,10 @@ class Store:
         """Give an abandoned session an outcome; False when it was already finished."""
         return self._write(sessions.close_session, session_id, str(outcome), self.now())
 
+    def set_session_meta(self, session_id: str, meta: dict[str, str]) -> None:
+        """Replace a session's adapter context (pid and host of the process now playing it)."""
+        self._write(sessions.set_session_meta, session_id, meta, self.now())
+
     # --- officers and teams ----------------------------------------------------------------
 
     def ensure_officer(self, officer_id: str, display_name: str | None = None) -> None:

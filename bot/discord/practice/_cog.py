@@ -14,6 +14,7 @@ from bot.core.session import PracticeSession
 from bot.core.store.errors import StoreError
 from bot.discord.access import in_guild, officer_id
 from bot.discord.delivery import ChannelGone, defer, post, respond
+from bot.discord.practice._catchup import catch_up
 from bot.discord.practice._render import (
     DIFFICULTY_LABELS,
     debrief_embed,
@@ -104,12 +105,14 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
             await discard_thread(thread)
             raise
         try:
-            await post(
+            scene = await post(
                 thread,
                 f"Practice for {interaction.user.display_name}.",
                 embeds=[scene_embed(session)],
             )
             await self.bot.health.tell_thread(self.bot, session, thread)
+            if scene is not None:  # catching up after a lost connection starts from here
+                self.bot.turns.saw(session.id, scene.id)
         except ChannelGone:
             await end_gone_session(self.bot, session)
             raise
@@ -152,6 +155,11 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
     async def on_message(self, message: discord.Message) -> None:
         """Officers answer the visitor with ordinary messages in their practice thread."""
         await play_message(self.bot, message)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """After a connection Discord could not resume, play what officers wrote meanwhile."""
+        await catch_up(self.bot)
 
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:

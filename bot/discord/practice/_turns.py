@@ -72,13 +72,16 @@ async def end_gone_session(bot: CooldownBot, session: PracticeSession) -> None:
 async def play_message(bot: CooldownBot, message: discord.Message) -> None:
     """Play an officer's thread message as a turn (or say why it was not played)."""
     session = session_for(bot, message)
-    if session is None:
+    if session is None or not bot.turns.first_time(message.id, session.id):
         return
     thread = message.channel
-    try:
-        await _play(bot, session, message, thread)
-    except ChannelGone:
-        await end_gone_session(bot, session)
+    async with bot.turns.turn() as playing:  # a stopping bot answers it before disconnecting
+        if not playing:
+            return  # the bot is stopping: after the restart the officer is asked to answer
+        try:
+            await _play(bot, session, message, thread)
+        except ChannelGone:
+            await end_gone_session(bot, session)
 
 
 async def _play(
@@ -117,7 +120,9 @@ async def _play(
         return
     await bot.health.tell_thread(bot, session, thread)
     content, embeds = turn_message(session, turn)
-    await post(thread, content, embeds=embeds, reference=message)
+    answer = await post(thread, content, embeds=embeds, reference=message)
+    if answer is not None:
+        bot.turns.saw(session.id, answer.id)
     if session.finished:
         bot.health.forget(session)
         debrief = await bot.run_blocking(bot.room.debrief, session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,7 @@ class FastGemmaEngine(_TokenizerMixin):
         self.tokenizer = tokenizer
         self.chat = bool(getattr(tokenizer, "chat_template", None))
         self.max_batch = 4 if device.type == "cpu" else 16
+        self.stop: threading.Event | None = None  # set by the model worker when it closes
         allowed, stops, newlines = cached_english_vocab(tokenizer, vocab_cache)
         self.runner = GemmaRunner(model, torch.tensor(allowed), stops, newlines, device)
         self.warm_up()
@@ -140,7 +142,7 @@ class FastGemmaEngine(_TokenizerMixin):
                      for line in job.avoid]  # fmt: skip
             specs.append(GenSpec(prefix, suffix, job.seed, job.max_new_tokens,
                                  job.stop_at_newline, shared, avoid))  # fmt: skip
-        outs = self.runner.generate(specs)
+        outs = self.runner.generate(specs, stop=self.stop)
         return [self.tokenizer.decode(ids, skip_special_tokens=True) for ids in outs]
 
 

@@ -9,6 +9,7 @@ computed once and copied into each request's cache row, and several requests dec
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -181,8 +182,13 @@ class GemmaRunner:
     # -- generation --------------------------------------------------------------------------
 
     @torch.inference_mode()
-    def generate(self, specs: Sequence[GenSpec]) -> list[list[int]]:
-        """Sample continuations for a batch; returns the new token ids (global vocabulary)."""
+    def generate(
+        self, specs: Sequence[GenSpec], stop: threading.Event | None = None
+    ) -> list[list[int]]:
+        """Sample continuations for a batch; returns the new token ids (global vocabulary).
+
+        `stop`, once set, ends decoding after the current step (the model worker is closing).
+        """
         bsz = len(specs)
         seqs = [list(s.prefix_ids) + list(s.suffix_ids) for s in specs]
         width = max(len(ids) for ids in seqs)
@@ -209,7 +215,7 @@ class GemmaRunner:
                     done[r] = True
                     continue
                 out[r].append(local)
-            if all(done) or step == steps - 1:
+            if all(done) or step == steps - 1 or (stop is not None and stop.is_set()):
                 break
             ids = self.vocab_ids[torch.tensor(chosen, device=self.device)][:, None]
             hidden = self._forward(ids, pos[:, None] + step, keys, values, width + step, valid)

@@ -62,10 +62,10 @@ class LocalVisitor(GeneratingVisitor):
             return f"the visitor model could not load ({self.worker.load_error})"
         return super().problem
 
-    def close(self) -> None:
-        """Stop the model worker."""
+    def close(self) -> bool:
+        """Stop the model worker and wait for its thread; False if it would not stop in time."""
         self._closed = True
-        self.worker.close()
+        return self.worker.close()
 
     def restart_worker(self) -> None:
         """A new model worker (the model loads again); the old one's queued jobs fall back.

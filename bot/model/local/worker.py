@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from bot.lifecycle import native_work
 from bot.model.base import BackendError
 from bot.model.loads import load_serially
 from bot.model.local.engine import Engine, TextJob
@@ -18,6 +19,9 @@ from bot.model.prompt import Prompt
 log = logging.getLogger(__name__)
 
 BATCH_LINGER_S = 0.015  # a short wait lets requests arriving together share one batch
+# How long close() waits for the thread. A batch being generated is cut short at once; a model
+# still loading cannot be, and loading from the cache takes seconds.
+CLOSE_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -41,6 +45,9 @@ class ModelWorker:
         self._queues: OrderedDict[str, deque[_Pending]] = OrderedDict()
         self._cv = threading.Condition()
         self._closed = False
+        self._stopping = threading.Event()  # tells a generating engine to stop between steps
+        self._close_by: float | None = None
+        self._told_still_running = False
         self._ready = threading.Event()
         self.engine: Engine | None = None
         self.load_error: BaseException | None = None
@@ -71,17 +78,49 @@ class ModelWorker:
             self._cv.notify()
         return pending.future
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop the thread; queued jobs fail with BackendError."""
+    def close(self, timeout: float | None = None) -> bool:
+        """Stop the thread and wait for it (up to `timeout`, default CLOSE_TIMEOUT_S); True when
+        it has ended.
+
+        Queued jobs fail with BackendError and a batch being generated is cut short. The wait
+        matters: a thread still inside torch when the interpreter exits aborts the whole
+        process ("terminate called without an active exception", exit code 134). Closing again
+        waits only for what is left of the first close's time.
+        """
+        wait = CLOSE_TIMEOUT_S if timeout is None else timeout
         with self._cv:
+            if self._close_by is None:
+                self._close_by = time.monotonic() + wait
             self._closed = True
+            self._fail_all(closed=True)
             self._cv.notify_all()
-        self._thread.join(timeout)
+        self._stopping.set()
+        self._thread.join(max(0.0, self._close_by - time.monotonic()))
+        if self._thread.is_alive():
+            if not self._told_still_running:
+                self._told_still_running = True
+                doing = "loading" if not self._ready.is_set() else "generating"
+                log.warning("the visitor model is still %s after %.0f s; not waiting longer",
+                            doing, wait)  # fmt: skip
+            return False
+        return True
+
+    @property
+    def stopped(self) -> bool:
+        """True once the worker thread has ended (after close, or if it died)."""
+        return not self._thread.is_alive()
 
     def _run(self) -> None:
+        with native_work():  # until here, exiting the process must not finalise around torch
+            self._work()
+
+    def _work(self) -> None:
         start = time.monotonic()
         try:
-            self.engine = load_serially("the visitor model", self._load)
+            engine = load_serially("the visitor model", self._load)
+            if hasattr(engine, "stop"):  # engines that can stop between decode steps
+                engine.stop = self._stopping
+            self.engine = engine
         except Exception as exc:  # noqa: BLE001 - reported to every caller instead
             log.error("the visitor model failed to load: %s", exc)
             self.load_error = exc
@@ -134,6 +173,10 @@ class ModelWorker:
             log.exception("visitor generation failed")
             for pending in batch:
                 pending.future.set_exception(BackendError(f"generation failed: {exc}"))
+            return
+        if self._closed:  # cut short by close(): the texts are unfinished
+            for pending in batch:
+                pending.future.set_exception(BackendError("the model worker is closed"))
             return
         log.debug("generated a batch of %d in %.2f s", len(batch), time.monotonic() - start)
         for pending, text in zip(batch, texts, strict=True):

@@ -54,6 +54,11 @@ class ModelWorker:
         self._ready.wait(timeout)
         return self.engine is not None
 
+    @property
+    def loading(self) -> bool:
+        """True until the model has loaded or failed to (queued work waits for it meanwhile)."""
+        return not self._ready.is_set()
+
     def submit(self, session: str, work: Prompt | TextJob, seed: int = 0) -> Future[str]:
         """Queue work behind the session's earlier requests; the future gets the raw text."""
         pending = _Pending(work, seed)

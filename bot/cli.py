@@ -171,17 +171,16 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cooldown` console script and `python -m bot`."""
+    from bot.terminal.logs import configure
+
     args = build_parser().parse_args(argv)
     settings = get_settings()
     # The bot logs at LOG_LEVEL; terminal commands only show warnings unless -v is given.
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     if args.command != "run":
         level = max(level, logging.WARNING)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else level,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # the model libraries' bars and load reports only with -v (or LOG_LEVEL=DEBUG)
+    configure(level, verbose=args.verbose or level <= logging.DEBUG)
     try:
         return int(args.func(args, settings) or 0)
     except (UnknownPersona, NoPersonaAvailable) as exc:

@@ -3,73 +3,55 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom
-from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
-from bot.core.visitor import visitor_problem
+from bot.core.session import Mode, PracticeSession, ReplyRejected
+from bot.core.visitor import visitor_loading, visitor_problem
+from bot.terminal import render
+from bot.terminal.screen import Screen
 
 if TYPE_CHECKING:
     from bot.runtime import App
 
-
-def _trend(turn: Turn) -> str:
-    if turn.agitation_after < turn.agitation_before:
-        return "calmer"
-    if turn.agitation_after > turn.agitation_before:
-        return "more agitated"
-    return "no change"
+STARTING = "Getting the visitor ready"
 
 
-def render_scene(persona: Persona, session: PracticeSession) -> str:
-    """The scene header and the visitor's opening line."""
-    return (
-        f"== {persona.name} (difficulty {persona.difficulty}/5) ==\n"
-        f"{persona.setting}\n"
-        f"Agitation {session.agitation}/10. "
-        "Type your reply; /end or Ctrl-C ends with a debrief.\n\n"
-        f'{persona.short_name}: "{session.opening_line}"'
-    )
+def starting_line(screen: Screen) -> Callable[[], str]:
+    """The start-up line's words: what the officer is waiting for, before the scene shows."""
+    return lambda: f"{STARTING}{screen.ellipsis}"
 
 
-def render_turn(persona: Persona, turn: Turn, coaching: bool = True) -> str:
-    """One turn as the officer sees it: scores and coaching (live mode), then the visitor."""
-    lines = []
-    if coaching:
-        d = turn.score.dimensions
-        lines.append(
-            f"  [score {d['overall']}: empathy {d['empathy']}, calmness {d['calmness']}, "
-            f"resolution {d['resolution']} | agitation {turn.agitation_before} -> "
-            f"{turn.agitation_after}, {_trend(turn)}]"
-        )
-        lines += [f"  tip: {tip}" for tip in turn.score.coaching[:2]]
-    lines.append(f'{persona.short_name}: "{turn.visitor_reply}"')
-    return "\n".join(lines)
+def _waiting_line(room: PracticeRoom, persona: Persona, screen: Screen) -> Callable[[], str]:
+    """Words for the wait after a reply: a model still loading, or the visitor answering."""
 
+    def say() -> str:
+        loading = visitor_loading(room.visitor)
+        if loading:
+            return f"{STARTING} ({loading}){screen.ellipsis}"
+        return f"{persona.short_name}{screen.ellipsis}"
 
-def render_problem(problem: str) -> str:
-    """A visitor that lost its model, said so the officer cannot miss it."""
-    return (
-        f"!! {problem[0].upper()}{problem[1:]}.\n"
-        "!! The visitor now speaks the persona's scripted lines, not the model's. "
-        "Run with -v for details."
-    )
+    return say
 
 
 def play(
     room: PracticeRoom,
     session: PracticeSession,
     replies: Iterable[str],
-    out: TextIO,
-    show: Callable[[str], None] | None = None,
+    out: TextIO | Screen,
 ) -> Debrief:
-    """Feed replies to a session until it ends or they run out; print as it goes."""
-    emit = show or (lambda text: print(text, file=out, flush=True))
-    emit(render_scene(session.persona, session))
+    """Feed replies to a session until it ends or they run out; print as it goes.
+
+    The scene shows at once, even while the visitor's model still loads in the background; a
+    reply that has to wait for it (or for the visitor's answer) shows a waiting line that is
+    cleared before the turn prints.
+    """
+    screen = out if isinstance(out, Screen) else Screen(out)
+    persona = session.persona
+    screen.show(render.scene(persona, session))
     coaching = session.mode is Mode.LIVE
     shown_problem = ""
     try:
@@ -77,31 +59,31 @@ def play(
             if text.strip() in ("/end", "/quit"):
                 break
             try:
-                turn = room.reply(session.officer_id, text)
+                with screen.waiting(_waiting_line(room, persona, screen)):
+                    turn = room.reply(session.officer_id, text)
             except ReplyRejected as exc:
-                emit(f"  ! {exc}")
+                screen.show(render.refused(str(exc)))
                 continue
             problem = visitor_problem(room.visitor)
             if problem and problem != shown_problem:
-                emit(render_problem(problem))
+                screen.show(render.problem(problem))
             shown_problem = problem
-            emit(render_turn(session.persona, turn, coaching))
+            screen.show(render.turn(persona, turn, coaching, screen.arrow))
             if session.finished:
                 break
     except KeyboardInterrupt:
-        emit("\n(practice stopped)")
+        screen.show("\n(practice stopped)")
     if not session.finished:
         room.end(session.officer_id)
     debrief = room.debrief(session)
-    emit("")
-    emit(debrief.as_text())
+    screen.show("", render.debrief(debrief, screen.arrow))
     return debrief
 
 
-def _prompt_lines(prompt: str) -> Iterable[str]:
+def _prompt_lines(screen: Screen, prompt: str) -> Iterable[str]:
     while True:
         try:
-            yield input(prompt)
+            yield screen.ask(prompt)
         except EOFError:
             return
 
@@ -112,22 +94,20 @@ def run_practice(args: argparse.Namespace, app: App) -> int:
     app.store.ensure_officer(officer, args.officer)
     mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
     session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
-    play(app.room, session, _prompt_lines("You: "), sys.stdout)
+    screen = Screen()
+    play(app.room, session, _prompt_lines(screen, "You: "), screen)
     return 0
 
 
-def run_demo(room: PracticeRoom, persona: Persona, out: TextIO) -> list[Debrief]:
+def run_demo(room: PracticeRoom, persona: Persona, out: TextIO | Screen) -> list[Debrief]:
     """`cooldown demo`: a scripted officer plays one good and one poor session."""
+    screen = out if isinstance(out, Screen) else Screen(out)
     results = []
     for label, replies in (("GOOD", persona.good_examples), ("POOR", persona.poor_examples)):
-        print(f"\n######## {label} officer vs {persona.id} ########", file=out)
+        screen.show("", render.banner(f"######## {label} officer vs {persona.id} ########"))
         session = room.start(f"cli:demo-{label.lower()}", persona.id)
-        results.append(play(room, session, replies, out))
-    print("\nSummary:", file=out)
+        results.append(play(room, session, replies, screen))
+    screen.show("", render.banner("Summary:"))
     for label, debrief in zip(("good", "poor"), results, strict=True):
-        print(
-            f"  {label} officer: {debrief.outcome.label}, overall {debrief.dimensions['overall']}, "
-            f"agitation {debrief.start_agitation} -> {debrief.final_agitation}",
-            file=out,
-        )
+        screen.show(render.demo_result(label, debrief, screen.arrow))
     return results

@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 
 def _app(settings: Settings, scripted: bool, record: bool) -> App:
     from bot import runtime
-    from bot.cli_practice import starting_line
+    from bot.terminal import render
     from bot.terminal.screen import Screen
 
     # one line says what the wait is for, and is gone before the scene prints
     screen = Screen(sys.stderr)
-    with screen.waiting(starting_line(screen)):
+    with screen.waiting(lambda: render.starting(screen.ellipsis)):
         app = runtime.build_app(settings, scripted=scripted, record=record)
         for error in app.catalogue.errors:
             print(f"warning: {error}", file=sys.stderr)

@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom
 from bot.core.session import Mode, PracticeSession, ReplyRejected
-from bot.core.visitor import visitor_loading, visitor_problem
+from bot.core.visitor import visitor_problem
 from bot.terminal import render
 from bot.terminal.screen import Screen
 
 if TYPE_CHECKING:
     from bot.runtime import App
-
-STARTING = "Getting the visitor ready"
-
-
-def starting_line(screen: Screen) -> Callable[[], str]:
-    """The start-up line's words: what the officer is waiting for, before the scene shows."""
-    return lambda: f"{STARTING}{screen.ellipsis}"
-
-
-def _waiting_line(room: PracticeRoom, persona: Persona, screen: Screen) -> Callable[[], str]:
-    """Words for the wait after a reply: a model still loading, or the visitor answering."""
-
-    def say() -> str:
-        loading = visitor_loading(room.visitor)
-        if loading:
-            return f"{STARTING} ({loading}){screen.ellipsis}"
-        return f"{persona.short_name}{screen.ellipsis}"
-
-    return say
 
 
 def play(
@@ -59,7 +40,7 @@ def play(
             if text.strip() in ("/end", "/quit"):
                 break
             try:
-                with screen.waiting(_waiting_line(room, persona, screen)):
+                with screen.waiting(lambda: render.waiting(room.visitor, persona, screen.ellipsis)):
                     turn = room.reply(session.officer_id, text)
             except ReplyRejected as exc:
                 screen.show(render.refused(str(exc)))

@@ -19,7 +19,9 @@ from bot.core.debrief import Debrief
 from bot.core.persona import Persona, band_for
 from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS
 from bot.core.session import Outcome, PracticeSession, Turn
+from bot.core.visitor import visitor_loading
 
+STARTING = "Getting the visitor ready"
 # The debrief lists a criterion under "What worked" from 60 and under "What to work on" below 50.
 GOOD_FROM, POOR_BELOW = 60, 50
 AGITATION_STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
@@ -70,6 +72,19 @@ class Hanging:
                 row.rstrip()
                 yield from row.render(console)
                 yield Segment.line()
+
+
+def starting(ellipsis: str = "...") -> str:
+    """The start-up line: what the officer is waiting for before the scene shows."""
+    return f"{STARTING}{ellipsis}"
+
+
+def waiting(visitor: object, persona: Persona, ellipsis: str = "...") -> str:
+    """The line while a reply waits: for a model still loading (and why), or for the answer."""
+    loading = visitor_loading(visitor)
+    if loading:
+        return f"{STARTING} ({loading}){ellipsis}"
+    return f"{persona.short_name}{ellipsis}"
 
 
 def said(name: str, words: str) -> Text:

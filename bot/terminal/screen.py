@@ -34,7 +34,7 @@ class Screen:
         out = out if out is not None else sys.stdout
         probe = Console(file=out)
         self.terminal = probe.is_terminal and not probe.is_dumb_terminal
-        plain = not self.terminal or "NO_COLOR" in os.environ
+        plain = not self.terminal or bool(os.environ.get("NO_COLOR"))  # no-color.org: non-empty
         self.console = Console(
             file=out,
             color_system=None if plain else "auto",

@@ -61,7 +61,9 @@ def play(
     return debrief
 
 
-def _prompt_lines(screen: Screen, prompt: str) -> Iterable[str]:
+def prompt_lines(prompt: str, screen: Screen | None = None) -> Iterable[str]:
+    """Lines typed at a prompt until end of input; log lines wait while the officer types."""
+    screen = screen or Screen()
     while True:
         try:
             yield screen.ask(prompt)
@@ -76,7 +78,7 @@ def run_practice(args: argparse.Namespace, app: App) -> int:
     mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
     session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
     screen = Screen()
-    play(app.room, session, _prompt_lines(screen, "You: "), screen)
+    play(app.room, session, prompt_lines("You: ", screen), screen)
     return 0
 
 

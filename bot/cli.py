@@ -28,10 +28,15 @@ log = logging.getLogger(__name__)
 
 def _app(settings: Settings, scripted: bool, record: bool) -> App:
     from bot import runtime
+    from bot.terminal import render
+    from bot.terminal.screen import Screen
 
-    app = runtime.build_app(settings, scripted=scripted, record=record)
-    for error in app.catalogue.errors:
-        print(f"warning: {error}", file=sys.stderr)
+    # one line says what the wait is for, and is gone before the scene prints
+    screen = Screen(sys.stderr)
+    with screen.waiting(lambda: render.starting(screen.ellipsis)):
+        app = runtime.build_app(settings, scripted=scripted, record=record)
+        for error in app.catalogue.errors:
+            print(f"warning: {error}", file=sys.stderr)
     return app
 
 
@@ -189,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(argv: Sequence[str] | None) -> int:
+    from bot.terminal.logs import configure
+
     args = build_parser().parse_args(argv)
     try:
         settings = get_settings()
@@ -199,11 +206,8 @@ def _command(argv: Sequence[str] | None) -> int:
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     if args.command != "run" or getattr(args, "check", False):
         level = max(level, logging.WARNING)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else level,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # the model libraries' bars and load reports only with -v (or LOG_LEVEL=DEBUG)
+    configure(level, verbose=args.verbose or level <= logging.DEBUG)
     try:
         with lifecycle.stop_on_signals():
             return int(args.func(args, settings) or 0)

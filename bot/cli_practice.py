@@ -7,17 +7,18 @@ import errno
 import os
 import socket
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom, StoredSessionLike
-from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
+from bot.core.session import Mode, PracticeSession, ReplyRejected
 from bot.core.store.errors import StoreError
-from bot.core.typed_text import for_terminal
 from bot.core.visitor import visitor_problem
 from bot.lifecycle import Stopped
+from bot.terminal import render
+from bot.terminal.screen import Screen
 
 if TYPE_CHECKING:
     from bot.runtime import App
@@ -25,93 +26,26 @@ if TYPE_CHECKING:
 ADAPTER = "terminal"  # the `adapter` a terminal practice's meta carries (see close_abandoned)
 
 
-def _trend(turn: Turn) -> str:
-    if turn.agitation_after < turn.agitation_before:
-        return "calmer"
-    if turn.agitation_after > turn.agitation_before:
-        return "more agitated"
-    return "no change"
-
-
-def render_scene(persona: Persona, session: PracticeSession) -> str:
-    """The scene header and the visitor's opening line."""
-    return (
-        f"== {persona.name} (difficulty {persona.difficulty}/5) ==\n"
-        f"{persona.setting}\n"
-        f"Agitation {session.agitation}/10. "
-        "Type your reply; /end or Ctrl-C ends with a debrief.\n\n"
-        f'{persona.short_name}: "{session.opening_line}"'
-    )
-
-
-def render_resumed(persona: Persona, session: PracticeSession) -> str:
-    """The scene header of a practice carried on after the program was stopped mid-way."""
-    done = len(session.turns)
-    return (
-        f"== {persona.name} (difficulty {persona.difficulty}/5) ==\n"
-        f"{persona.setting}\n"
-        f"Carrying on your practice: {done} repl{'y' if done == 1 else 'ies'} so far, "
-        f"agitation {session.agitation}/10. /end or Ctrl-C ends with a debrief.\n\n"
-        f'{persona.short_name}: "{session.last_visitor_line}"'
-    )
-
-
-def render_turn(persona: Persona, turn: Turn, coaching: bool = True) -> str:
-    """One turn as the officer sees it: scores and coaching (live mode), then the visitor."""
-    lines = []
-    if coaching:
-        d = turn.score.dimensions
-        lines.append(
-            f"  [score {d['overall']}: empathy {d['empathy']}, calmness {d['calmness']}, "
-            f"resolution {d['resolution']} | agitation {turn.agitation_before} -> "
-            f"{turn.agitation_after}, {_trend(turn)}]"
-        )
-        lines += [f"  tip: {tip}" for tip in turn.score.coaching[:2]]
-    lines.append(f'{persona.short_name}: "{turn.visitor_reply}"')
-    return "\n".join(lines)
-
-
-def render_problem(problem: str) -> str:
-    """A visitor that lost its model, said so the officer cannot miss it."""
-    return (
-        f"!! {problem[0].upper()}{problem[1:]}.\n"
-        "!! The visitor now speaks the persona's scripted lines, not the model's. "
-        "Run with -v for details."
-    )
-
-
-def render_store_problem(error: StoreError, turns: int) -> str:
-    """The store stopped taking results: what happened, and what the officer still gets."""
-    saved = f"the first {turns} repl{'y' if turns == 1 else 'ies'}" if turns else "nothing"
-    return (
-        f"!! Your results could not be saved: {error}\n"
-        f"!! The practice stops here. The record keeps {saved}, nothing half-written; "
-        "your debrief follows."
-    )
-
-
 def play(
     room: PracticeRoom,
     session: PracticeSession,
     replies: Iterable[str],
-    out: TextIO,
-    show: Callable[[str], None] | None = None,
+    out: TextIO | Screen,
     *,
     resumed: bool = False,
 ) -> Debrief:
     """Feed replies to a session until it ends or they run out; print as it goes.
 
-    Everything printed goes through for_terminal: officer text and model lines are quoted back,
-    and an escape sequence in them must not clear the screen or retitle the window.
-    Ctrl-C ends the practice with its debrief; SIGTERM/SIGHUP (lifecycle.Stopped) leave it
-    saved as it is, for `cooldown practice` to carry on.
+    The scene shows at once, even while the visitor's model still loads in the background; a
+    reply that has to wait for it (or for the visitor's answer) shows a waiting line that is
+    cleared before the turn prints. Officer and model text is shown as typed, never able to
+    drive the terminal (render quotes it through for_terminal). Ctrl-C ends the practice with
+    its debrief; SIGTERM/SIGHUP (lifecycle.Stopped) leave it saved as it is, for
+    `cooldown practice` to carry on.
     """
-    write = show or (lambda text: print(text, file=out, flush=True))
-
-    def emit(text: str) -> None:
-        write(for_terminal(text))
-
-    emit((render_resumed if resumed else render_scene)(session.persona, session))
+    screen = out if isinstance(out, Screen) else Screen(out)
+    persona = session.persona
+    screen.show((render.resumed if resumed else render.scene)(persona, session))
     coaching = session.mode is Mode.LIVE
     shown_problem = ""
     store_failed = False
@@ -120,39 +54,41 @@ def play(
             if text.strip() in ("/end", "/quit"):
                 break
             try:
-                turn = room.reply(session.officer_id, text)
+                with screen.waiting(lambda: render.waiting(room.visitor, persona, screen.ellipsis)):
+                    turn = room.reply(session.officer_id, text)
             except ReplyRejected as exc:
-                emit(f"  ! {exc}")
+                screen.show(render.refused(str(exc)))
                 continue
             except StoreError as exc:
-                emit(render_store_problem(exc, len(session.turns)))
+                screen.show(render.store_problem(exc, len(session.turns)))
                 store_failed = True
                 break
             problem = visitor_problem(room.visitor)
             if problem and problem != shown_problem:
-                emit(render_problem(problem))
+                screen.show(render.problem(problem))
             shown_problem = problem
-            emit(render_turn(session.persona, turn, coaching))
+            screen.show(render.turn(persona, turn, coaching, screen.arrow))
             if session.finished:
                 break
     except KeyboardInterrupt:
-        emit("\n(practice stopped)")
+        screen.show("\n(practice stopped)")
     if not session.finished:
         try:
             room.end(session.officer_id)
         except StoreError as exc:
             if not store_failed:
-                emit(render_store_problem(exc, len(session.turns)))
+                screen.show(render.store_problem(exc, len(session.turns)))
     debrief = room.debrief(session)
-    emit("")
-    emit(debrief.as_text())
+    screen.show("", render.debrief(debrief, screen.arrow))
     return debrief
 
 
-def _prompt_lines(prompt: str) -> Iterable[str]:
+def prompt_lines(prompt: str, screen: Screen | None = None) -> Iterable[str]:
+    """Lines typed at a prompt until end of input; log lines wait while the officer types."""
+    screen = screen or Screen()
     while True:
         try:
-            yield input(prompt)
+            yield screen.ask(prompt)
         except EOFError:
             return
 
@@ -204,11 +140,12 @@ def run_practice(args: argparse.Namespace, app: App) -> int:
     except StoreError as exc:
         print(f"Cannot start the practice: {exc}", file=sys.stderr)
         return 1
+    screen = Screen()
     try:
-        play(app.room, session, _prompt_lines("You: "), sys.stdout, resumed=resumed)
+        play(app.room, session, prompt_lines("You: ", screen), screen, resumed=resumed)
     except Stopped:
         again = f"cooldown practice --officer {args.officer}"
-        print(f"\n(practice saved: `{again}` carries on from here)", flush=True)
+        screen.show(f"\n(practice saved: `{again}` carries on from here)")
         raise
     return 0
 
@@ -230,18 +167,15 @@ def _interrupted(
     return session
 
 
-def run_demo(room: PracticeRoom, persona: Persona, out: TextIO) -> list[Debrief]:
+def run_demo(room: PracticeRoom, persona: Persona, out: TextIO | Screen) -> list[Debrief]:
     """`cooldown demo`: a scripted officer plays one good and one poor session."""
+    screen = out if isinstance(out, Screen) else Screen(out)
     results = []
     for label, replies in (("GOOD", persona.good_examples), ("POOR", persona.poor_examples)):
-        print(f"\n######## {label} officer vs {persona.id} ########", file=out)
+        screen.show("", render.banner(f"######## {label} officer vs {persona.id} ########"))
         session = room.start(f"cli:demo-{label.lower()}", persona.id)
-        results.append(play(room, session, replies, out))
-    print("\nSummary:", file=out)
+        results.append(play(room, session, replies, screen))
+    screen.show("", render.banner("Summary:"))
     for label, debrief in zip(("good", "poor"), results, strict=True):
-        print(
-            f"  {label} officer: {debrief.outcome.label}, overall {debrief.dimensions['overall']}, "
-            f"agitation {debrief.start_agitation} -> {debrief.final_agitation}",
-            file=out,
-        )
+        screen.show(render.demo_result(label, debrief, screen.arrow))
     return results

@@ -65,7 +65,8 @@ def test_practice_records_and_ctrl_c_gives_the_debrief(
     out = capsys.readouterr().out
     assert code == 0
     assert "empty" in out  # the blank reply was refused with a hint
-    assert "[score " in out  # live coaching after the real reply
+    assert "score " in out and " overall " in out  # live coaching after the real reply
+    assert "\x1b" not in out  # piped: plain text, no colour or cursor codes
     assert "practice stopped" in out and "ended by the officer after 1 reply" in out
     assert isolated_settings.exists()
 

@@ -77,14 +77,16 @@ class GemmaRunner:
             for kind in set(self.layer_types)
         }
         self.vocab_ids = vocab_ids.to(device)
+        # the output head: the embeddings themselves when tied (gemma-3), its own weights if not
+        out = model.get_output_embeddings().weight.detach()
         self.int8 = int8 and device.type == "cpu" and int8_supported()
         if device.type == "cpu":
             convert_linears(self.layers, self.int8)
             # the head only ever sees the last position of each row: no prefill copy needed
-            self.head: nn.Module = lowbit_linear(self.embed.detach()[vocab_ids], self.int8, False)
+            self.head: nn.Module = lowbit_linear(out[vocab_ids], self.int8, False)
         else:
-            head = nn.Linear(self.embed.shape[1], len(vocab_ids), bias=False, device=device)
-            head.weight = nn.Parameter(self.embed.detach()[vocab_ids].clone(), requires_grad=False)
+            head = nn.Linear(out.shape[1], len(vocab_ids), bias=False, device=device)
+            head.weight = nn.Parameter(out[vocab_ids].clone(), requires_grad=False)
             self.head = head
         lookup = {int(t): i for i, t in enumerate(vocab_ids.tolist())}
         self.lookup = lookup

@@ -9,6 +9,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from bot.core.pick import LinePicker
+from bot.model import loads
 from bot.model.base import CANDIDATES, GeneratingVisitor
 from bot.model.local.engine import Engine, build_engine
 from bot.model.local.worker import ModelWorker
@@ -54,6 +55,13 @@ class LocalVisitor(GeneratingVisitor):
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Block until the model is loaded; False if loading failed (replies then fall back)."""
         return self.worker.wait_ready(timeout)
+
+    @property
+    def loading(self) -> str:
+        """What the model is still doing before it can speak ('' once it has loaded or failed)."""
+        if not self.worker.loading:
+            return ""
+        return loads.loading_now() or "loading the model"
 
     @property
     def problem(self) -> str:

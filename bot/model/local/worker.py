@@ -66,6 +66,11 @@ class ModelWorker:
         """True while the worker thread runs and has not been closed."""
         return self._thread.is_alive() and not self._closed
 
+    @property
+    def loading(self) -> bool:
+        """True until the model has loaded or failed to (queued work waits for it meanwhile)."""
+        return not self._ready.is_set()
+
     def submit(self, session: str, work: Prompt | TextJob, seed: int = 0) -> Future[str]:
         """Queue work behind the session's earlier requests; the future gets the raw text."""
         pending = _Pending(work, seed)

@@ -13,6 +13,7 @@ from bot.cli_stats import terminal_actor
 from bot.core.catalogue import Origin, PersonaCatalogue
 from bot.core.persona import PersonaError, UnknownPersona, load_persona
 from bot.core.practice import NoPersonaAvailable
+from bot.core.rewind import CannotRewind
 from bot.core.store import StoreError
 from bot.settings import Settings, get_settings
 
@@ -159,11 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
     """Subcommands that live in their own modules (score, stats/leaderboard/export, run)."""
+    from bot.cli_rewind import add_rewind_parsers
     from bot.cli_score import add_score_parser
     from bot.cli_stats import add_stats_parsers
 
     add_score_parser(sub)
     add_stats_parsers(sub)
+    add_rewind_parsers(sub)
     from bot.discord.cli import add_run_parser
 
     add_run_parser(sub)
@@ -184,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args, settings) or 0)
-    except (UnknownPersona, NoPersonaAvailable) as exc:
+    except (UnknownPersona, NoPersonaAvailable, CannotRewind) as exc:
         print(exc, file=sys.stderr)
         return 2
     except StoreError as exc:

@@ -66,10 +66,14 @@ def play(
     replies: Iterable[str],
     out: TextIO,
     show: Callable[[str], None] | None = None,
+    opening: str | None = None,
 ) -> Debrief:
-    """Feed replies to a session until it ends or they run out; print as it goes."""
+    """Feed replies to a session until it ends or they run out; print as it goes.
+
+    `opening` replaces the scene header (a rewind or a drill says what it is first).
+    """
     emit = show or (lambda text: print(text, file=out, flush=True))
-    emit(render_scene(session.persona, session))
+    emit(opening or render_scene(session.persona, session))
     coaching = session.mode is Mode.LIVE
     shown_problem = ""
     try:
@@ -98,7 +102,8 @@ def play(
     return debrief
 
 
-def _prompt_lines(prompt: str) -> Iterable[str]:
+def prompt_lines(prompt: str) -> Iterable[str]:
+    """Lines typed at a prompt until end of input."""
     while True:
         try:
             yield input(prompt)
@@ -112,8 +117,19 @@ def run_practice(args: argparse.Namespace, app: App) -> int:
     app.store.ensure_officer(officer, args.officer)
     mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
     session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
-    play(app.room, session, _prompt_lines("You: "), sys.stdout)
+    debrief = play(app.room, session, prompt_lines("You: "), sys.stdout)
+    if debrief.turns:
+        print(render_next_steps(debrief))
     return 0
+
+
+def render_next_steps(debrief: Debrief) -> str:
+    """What the officer can do with a finished session: rewind it, report it."""
+    turn = debrief.worst.number if debrief.worst else 1
+    return (
+        f"\nWhat if? Try another reply: cooldown rewind {debrief.session_id} --turn {turn}\n"
+        f"Write the incident report you would file: cooldown report {debrief.session_id}"
+    )
 
 
 def run_demo(room: PracticeRoom, persona: Persona, out: TextIO) -> list[Debrief]:

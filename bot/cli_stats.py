@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.core.session import SessionKind
+
 if TYPE_CHECKING:
-    from bot.core.store import Store
+    from bot.core.store import SessionSummary, Store
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,14 @@ def _num(value: float | None) -> float | str:
     return "-" if value is None else round(value, 1)
 
 
+def _kind(summary: SessionSummary) -> str:
+    if summary.kind is SessionKind.REWIND:
+        return f"what-if@{summary.branch_turn}"
+    if summary.kind is SessionKind.DRILL:
+        return f"drill:{summary.focus}"
+    return "practice"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Rows as an aligned plain-text table (numbers right-aligned)."""
     cells = [[str(c) for c in row] for row in rows]
@@ -67,7 +77,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(out)
 
 
-def _write_chart(path: Path, png: bytes) -> None:
+def write_chart(path: Path, png: bytes) -> None:
+    """Save a PNG chart and say where."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png)
     print(f"chart written to {path}")
@@ -106,10 +117,10 @@ def cmd_stats(args: argparse.Namespace, store: Store) -> int:
     print()
     print(
         table(
-            ("Started", "Persona", "Mode", "Outcome", "Turns", "Overall", "Session"),
+            ("Started", "Persona", "Kind", "Mode", "Outcome", "Turns", "Overall", "Session"),
             [
-                (_when(s.started_at), s.persona_id, str(s.mode), str(s.outcome), s.turns,
-                 _num(s.overall), s.id)
+                (_when(s.started_at), s.persona_id, _kind(s), str(s.mode), str(s.outcome),
+                 s.turns, _num(s.overall), s.id)
                 for s in recent
             ],
         )  # fmt: skip
@@ -118,7 +129,7 @@ def cmd_stats(args: argparse.Namespace, store: Store) -> int:
         from bot.core.charts import progress_chart
 
         title = f"{progress.display_name} - progress over {progress.sessions} sessions"
-        _write_chart(args.chart, progress_chart(progress, title))
+        write_chart(args.chart, progress_chart(progress, title))
     return 0
 
 
@@ -154,7 +165,7 @@ def cmd_leaderboard(args: argparse.Namespace, store: Store) -> int:
     if args.chart:
         from bot.core.charts import team_chart
 
-        _write_chart(args.chart, team_chart(board.rows, title))
+        write_chart(args.chart, team_chart(board.rows, title))
     return 0
 
 

@@ -124,3 +124,35 @@ def test_a_bad_persona_file_is_refused_with_the_fix(
     out = capsys.readouterr().out
     assert out.startswith(f"FAIL {bad}: field") and "Fix:" in out
     assert main(["personas", "show", "broken_visitor"]) == 2
+
+
+def recorded_session(capsys: pytest.CaptureFixture[str]) -> str:
+    """The id of alice's latest session, as `cooldown stats` lists it."""
+    assert main(["stats", "alice"]) == 0
+    return capsys.readouterr().out.strip().splitlines()[-1].split()[-1]
+
+
+def test_rewind_plays_on_from_a_reply_and_shows_both_paths(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    poor = "Calm down, rules are rules."
+    feed(monkeypatch, ["I can see you're worried.", poor, "/end"])
+    assert main(["practice", "--scripted", "--persona", DEMO_PERSONA, "--officer", "alice"]) == 0
+    out = capsys.readouterr().out
+    session_id = recorded_session(capsys)
+    assert f"cooldown rewind {session_id} --turn 2" in out  # the debrief points at the weakest
+
+    better = "Forty minutes with no news - that would scare anyone. What is your mum's name?"
+    feed(monkeypatch, [better, "/end"])
+    chart = tmp_path / "paths.png"
+    args = ["rewind", session_id, "--turn", "2", "--scripted", "--chart", str(chart)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "== What if?" in out and f'Then you said: "{poor}"' in out
+    assert out.index('You: "I can see you\'re worried."') < out.index("Then you said")
+    assert "[score " in out  # the new reply is scored live
+    assert "From reply 2 on, the two paths:" in out and f'"{better}"' in out
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+    assert main(["rewind", session_id, "--turn", "9", "--scripted"]) == 2
+    assert "Pick a reply from 1 to 2" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
+    from bot.core.rewind import BranchComparison
     from bot.core.store.records import Progress
 
 log = logging.getLogger(__name__)
@@ -120,5 +121,51 @@ def team_chart(team_rows: Sequence[Any], title: str) -> bytes:
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, fontsize=FONT["title"], fontweight="bold", loc="left")
+    fig.tight_layout()
+    return _png(fig)
+
+
+PATH_STYLE = {"as played": ("#D55E00", "o", "--"), "what if": ("#0072B2", "s", "-")}
+
+
+def branch_chart(comparison: BranchComparison, title: str) -> bytes:
+    """PNG of the visitor's agitation on the original path and on the "what if?" path.
+
+    Both lines share the turns before the branch point; each reply from there on is marked with
+    its overall score, so the officer sees which words moved the visitor which way.
+    """
+    fig = _figure()
+    ax = fig.add_subplot()
+    longest = 0
+    for path in (comparison.original, comparison.branch):
+        colour, marker, style = PATH_STYLE.get(path.label, ("#000000", "o", "-"))
+        xs = list(range(len(path.agitation)))
+        longest = max(longest, len(xs))
+        label = f"{path.label}: {path.outcome.label.split(' - ')[0]}, overall {path.overall}"
+        ax.plot(xs, path.agitation, color=colour, marker=marker, linestyle=style,
+                linewidth=2.6, markersize=7, label=label)  # fmt: skip
+        for turn in path.turns:
+            ax.annotate(
+                str(turn.score.overall), (turn.number, turn.agitation_after),
+                textcoords="offset points", xytext=(0, 9), ha="center", color=colour,
+                fontsize=FONT["tick"],
+            )  # fmt: skip
+    branch_x = comparison.branch_turn - 1
+    ax.axvline(branch_x, color="#777777", linewidth=1.2, linestyle=":")
+    ax.text(branch_x, 10.3, f" reply {comparison.branch_turn}: what if?", color="#444444",
+            fontsize=FONT["tick"], va="bottom")  # fmt: skip
+    ax.axhspan(7, 10.5, color="#D55E00", alpha=0.06)
+    ax.axhspan(-0.5, 2, color="#009E73", alpha=0.08)
+    ax.set_ylim(-0.5, 11.5)
+    ax.set_yticks(range(0, 11, 2))
+    ax.set_xlim(-0.4, max(1, longest - 1) + 0.4)
+    ax.set_xticks(range(longest))
+    ax.set_xlabel("Reply (0 = start)", fontsize=FONT["label"])
+    ax.set_ylabel("Visitor agitation (0-10)", fontsize=FONT["label"])
+    ax.tick_params(labelsize=FONT["tick"])
+    ax.grid(True, axis="y", alpha=0.35)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title, fontsize=FONT["title"], fontweight="bold", loc="left")
+    ax.legend(loc="lower left", fontsize=FONT["legend"], frameon=False)
     fig.tight_layout()
     return _png(fig)

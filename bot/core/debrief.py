@@ -82,8 +82,12 @@ def better_phrasing(session: PracticeSession, turn: Turn, rubric: Rubric) -> str
 
 
 def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
-    """Summarise a session (finished or not) into a Debrief."""
-    turns = session.turns
+    """Summarise a session (finished or not) into a Debrief.
+
+    A rewind is judged on the replies played in it, from its branch point on: the turns before
+    it are the parent session's and were debriefed there.
+    """
+    turns = session.own_turns
     criteria = {c: _mean([t.score.criterion(c) for t in turns]) for c in CRITERIA}
     dimensions = {d: _mean([t.score.dimensions[d] for t in turns]) for d in DIMENSIONS}
     best = max(turns, key=lambda t: t.score.overall, default=None)
@@ -106,7 +110,7 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
         persona_name=session.persona.name,
         outcome=session.outcome,
         turns=len(turns),
-        start_agitation=session.persona.start_agitation,
+        start_agitation=turns[0].agitation_before if turns else session.agitation,
         final_agitation=session.agitation,
         criteria=criteria,
         dimensions=dimensions,

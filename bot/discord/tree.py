@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.core.persona import PersonaError, UnknownPersona
 from bot.core.practice import AlreadyPractising, NoActiveSession, NoPersonaAvailable
+from bot.core.rewind import CannotRewind
 from bot.core.session import ReplyRejected, SessionClosed
 from bot.core.store import StoreError, UnknownPeriod
 from bot.discord.delivery import ChannelGone, respond
@@ -30,6 +31,7 @@ SHOWN_AS_IS: tuple[type[BaseException], ...] = (
     PersonaError,
     ReplyRejected,
     SessionClosed,
+    CannotRewind,
     StoreError,
     UnknownPeriod,
     app_commands.CheckFailure,

@@ -17,12 +17,14 @@ from bot.core.store.records import (
 )
 from bot.core.store.sessions import session_rows
 
-# A "scored" session: finished with at least one turn. Leaderboards and progress use only these.
-SCORED = "status != 'in_progress' AND turn_count > 0"
+# A "scored" session: a full practice (not a drill or a "what if?" branch), finished with at least
+# one turn. Leaderboards, progress and streaks of results use only these (docs/leaderboard.md).
+SCORED = "status != 'in_progress' AND turn_count > 0 AND kind = 'practice'"
 DAY = 86400
 _SUMMARY_COLUMNS = (
     "id, officer_id, persona_id, persona_name, mode, status, started_at, ended_at, turn_count, "
-    "agitation, start_agitation, empathy, calmness, resolution, overall"
+    "agitation, start_agitation, empathy, calmness, resolution, overall, kind, parent_id, "
+    "branch_turn, focus"
 )
 
 
@@ -124,6 +126,6 @@ def officer_progress(db: Database, officer_id: str, now: float) -> Progress:
 
 def session_transcript(db: Database, session_id: str) -> Transcript:
     """A session's summary and every turn, in order."""
-    row, turns = session_rows(db, session_id)
+    row, turns, inherited = session_rows(db, session_id)
     meta = {str(k): str(v) for k, v in json.loads(row["meta"] or "{}").items()}
-    return Transcript(summary_from_row(row), row["opening_line"] or "", turns, meta)
+    return Transcript(summary_from_row(row), row["opening_line"] or "", turns, meta, inherited)

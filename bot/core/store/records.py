@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.scores import CRITERIA, DIMENSIONS, RubricScore
-from bot.core.session import Mode, Outcome, PracticeSession, Turn
+from bot.core.session import Mode, Outcome, PracticeSession, SessionKind, Turn
 
 SCORE_DIMENSIONS: tuple[str, ...] = ("empathy", "calmness", "resolution", "overall")
 
@@ -29,6 +29,13 @@ class StoredSession:
     outcome: Outcome = Outcome.IN_PROGRESS
     ended_at: float | None = None
     persona_name: str = ""
+    start_agitation: int | None = None
+    kind: SessionKind = SessionKind.PRACTICE
+    parent_id: str | None = None
+    branch_turn: int | None = None
+    focus: str | None = None
+    max_turns: int | None = None
+    inherited: int = 0  # a rewind: how many of `turns` are its parent's, before the branch
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,10 @@ class SessionSummary:
     agitation: int
     start_agitation: int
     scores: dict[str, float | None]  # empathy, calmness, resolution, overall (None: no turns)
+    kind: SessionKind = SessionKind.PRACTICE
+    parent_id: str | None = None
+    branch_turn: int | None = None
+    focus: str | None = None
 
     @property
     def overall(self) -> float | None:
@@ -60,8 +71,9 @@ class Transcript:
 
     summary: SessionSummary
     opening_line: str
-    turns: list[Turn]
+    turns: list[Turn]  # a rewind's include its parent's turns before the branch
     meta: dict[str, str]
+    inherited: int = 0  # a rewind: how many of `turns` are its parent's
 
 
 @dataclass(frozen=True)
@@ -201,6 +213,11 @@ def session_row(session: PracticeSession, now: float) -> dict[str, Any]:
         "started_at": session.started_at,
         "updated_at": now,
         "ended_at": session.ended_at,
+        "kind": str(session.kind),
+        "parent_id": session.parent_id,
+        "branch_turn": session.branch_turn,
+        "focus": session.focus,
+        "max_turns": session.persona.max_turns,
     }
     return row
 
@@ -221,6 +238,7 @@ def turn_row(session_id: str, turn: Turn) -> dict[str, Any]:
         "at": turn.at,
         "score_ms": turn.score_ms,
         "reply_ms": turn.reply_ms,
+        "strategy": turn.strategy or None,
     }
     for name in CRITERIA:
         criterion = turn.score.criteria.get(name)
@@ -244,6 +262,7 @@ def turn_from_row(row: Mapping[str, Any]) -> Turn:
         at=row["at"],
         score_ms=row["score_ms"] or 0.0,
         reply_ms=row["reply_ms"] or 0.0,
+        strategy=row.get("strategy") or "",
     )
 
 
@@ -262,11 +281,17 @@ def summary_from_row(row: Mapping[str, Any]) -> SessionSummary:
         agitation=row["agitation"],
         start_agitation=row["start_agitation"],
         scores={d: row[d] for d in SCORE_DIMENSIONS},
+        kind=SessionKind(row.get("kind") or "practice"),
+        parent_id=row.get("parent_id"),
+        branch_turn=row.get("branch_turn"),
+        focus=row.get("focus"),
     )
 
 
-def stored_session(row: Mapping[str, Any], turns: list[Turn]) -> StoredSession:
-    """A StoredSession from a sessions row and its turns."""
+def stored_session(
+    row: Mapping[str, Any], turns: list[Turn], inherited: int = 0
+) -> StoredSession:
+    """A StoredSession from a sessions row and its turns (a rewind's parent turns first)."""
     return StoredSession(
         id=row["id"],
         officer_id=row["officer_id"],
@@ -280,4 +305,11 @@ def stored_session(row: Mapping[str, Any], turns: list[Turn]) -> StoredSession:
         outcome=Outcome(row["status"]),
         ended_at=row["ended_at"],
         persona_name=row["persona_name"] or "",
+        start_agitation=row["start_agitation"],
+        kind=SessionKind(row.get("kind") or "practice"),
+        parent_id=row.get("parent_id"),
+        branch_turn=row.get("branch_turn"),
+        focus=row.get("focus"),
+        max_turns=row.get("max_turns"),
+        inherited=inherited,
     )

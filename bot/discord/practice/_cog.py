@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -10,18 +11,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.practice import AlreadyPractising, NoActiveSession
-from bot.core.session import PracticeSession
+from bot.core.rewind import CannotRewind
+from bot.core.session import Outcome, PracticeSession
 from bot.discord.access import in_guild, officer_id
 from bot.discord.delivery import ChannelGone, defer, post, respond
+from bot.discord.limits import clip
+from bot.discord.practice._buttons import DYNAMIC_ITEMS
+from bot.discord.practice._debrief import debrief_message
 from bot.discord.practice._render import (
     DIFFICULTY_LABELS,
-    debrief_embed,
     persona_choice_name,
     scene_embed,
 )
 from bot.discord.practice._resume import resume_sessions
 from bot.discord.practice._threads import discard_thread, open_practice_thread
 from bot.discord.practice._turns import end_gone_session, play_message
+from bot.discord.practice._whatif import WhatIfForm, WhatIfTurn, offer_turns, own_transcript
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
@@ -48,6 +53,29 @@ async def persona_autocomplete(
     return [app_commands.Choice(name=persona_choice_name(p), value=p.id) for p in found[:25]]
 
 
+async def own_session_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The officer's latest finished practices with replies, newest first."""
+    bot: CooldownBot = interaction.client  # type: ignore[assignment]
+    history = await bot.run_blocking(bot.store.officer_history, officer_id(interaction.user), 50)
+    typed = current.casefold().strip()
+    choices = []
+    for s in history:
+        if s.outcome is Outcome.IN_PROGRESS or not s.turns:
+            continue
+        when = dt.datetime.fromtimestamp(s.started_at, dt.UTC).strftime("%d %b %H:%M")
+        score = f"{s.overall:.0f}" if s.overall is not None else "-"
+        name = clip(
+            f"{s.persona_name.split(',')[0]} · {when} · {s.kind.label} · {score} · "
+            f"{s.outcome.label.split(' - ')[0]}",
+            100,
+        )
+        if typed in name.casefold() or typed in s.id:
+            choices.append(app_commands.Choice(name=name, value=s.id))
+    return choices[:25]
+
+
 # Server-only: practices, teams and trainer roles all live in a server.
 @app_commands.guild_only()
 class PracticeCog(commands.GroupCog, group_name="practice"):
@@ -59,8 +87,14 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
         super().__init__()
 
     async def cog_load(self) -> None:
-        """Practices that were running when the bot stopped carry on in their threads."""
+        """Debrief buttons answer again, and practices that were running when the bot stopped
+        carry on in their threads."""
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, WhatIfTurn)
         self.resumed = await resume_sessions(self.bot)
+
+    async def cog_unload(self) -> None:
+        """Stop answering the debrief buttons."""
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, WhatIfTurn)
 
     @app_commands.command(name="start")
     @app_commands.describe(
@@ -125,19 +159,44 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
         thread_id = int(session.meta.get("thread_id") or 0)
         in_thread = interaction.channel_id == thread_id
         await defer(interaction, ephemeral=not in_thread)
-        debrief = await self.bot.run_blocking(self.bot.room.end, officer)
-        embed = debrief_embed(debrief)
+        await self.bot.run_blocking(self.bot.room.end, officer)
+        embeds, files, view = await debrief_message(self.bot, session)
         if in_thread:
-            await respond(interaction, embeds=[embed], ephemeral=False)
+            await respond(interaction, embeds=embeds, files=files, view=view, ephemeral=False)
             return
         try:
             if thread_id:
-                await post(
-                    self.bot.get_partial_messageable(thread_id), embeds=[debrief_embed(debrief)]
-                )
+                thread = self.bot.get_partial_messageable(thread_id)
+                await post(thread, embeds=embeds, files=files, view=view)
         except ChannelGone:
             log.info("practice %s ended; its thread %s was already gone", session.id, thread_id)
-        await respond(interaction, embeds=[embed])
+        await respond(interaction, embeds=embeds[:1])
+
+    @app_commands.command(name="rewind")
+    @app_commands.describe(
+        session="Which of your practices (latest first)",
+        turn="The reply to say differently (leave empty to choose from a list)",
+    )
+    @app_commands.autocomplete(session=own_session_autocomplete)
+    @in_guild()
+    async def rewind(
+        self,
+        interaction: discord.Interaction,
+        session: str,
+        turn: app_commands.Range[int, 1, 40] | None = None,
+    ) -> None:
+        """What if? Go back to a reply of a past practice, say something else, and play on."""
+        if turn is None:
+            await offer_turns(interaction, session)
+            return
+        transcript = await own_transcript(interaction, session)
+        original = next((t for t in transcript.turns if t.number == turn), None)
+        if original is None:
+            raise CannotRewind(
+                f"Pick a reply from 1 to {len(transcript.turns)}: that practice had "
+                f"{len(transcript.turns)}."
+            )
+        await interaction.response.send_modal(WhatIfForm(session, turn, original.officer_text))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

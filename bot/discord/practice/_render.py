@@ -6,6 +6,7 @@ import discord
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
+from bot.core.rewind import BranchComparison, PathSummary
 from bot.core.scores import CRITERIA, CRITERION_LABELS
 from bot.core.session import Mode, Outcome, PracticeSession, Turn
 from bot.discord.limits import EMBED_DESCRIPTION, FIELD_VALUE, clip, quote
@@ -165,3 +166,36 @@ def slow_down_note(seconds: float, per_minute: int) -> str:
         f"Take a breath: I play at most {per_minute} replies a minute. That message was not "
         f"played; send your next reply in about {max(1, round(seconds))} s."
     )
+
+
+def _path_value(path: PathSummary) -> str:
+    d = path.scores
+    lines = [
+        f"**{path.outcome.label.capitalize()}**",
+        f"Overall **{d['overall']}** · Empathy {d['empathy']} · Calmness {d['calmness']} · "
+        f"Resolution {d['resolution']}",
+        "Agitation " + " → ".join(str(a) for a in path.agitation),
+    ]
+    lines += [f"{t.number}. ({t.score.overall}) {t.officer_text}" for t in path.turns]
+    return clip("\n".join(lines), FIELD_VALUE)
+
+
+def comparison_embed(comparison: BranchComparison, chart: str | None = None) -> discord.Embed:
+    """The original path and the "what if?" path side by side, from the branch point on."""
+    better = comparison.branch.overall - comparison.original.overall
+    verdict = (
+        f"The other reply scored {abs(better)} point{'s' if abs(better) != 1 else ''} "
+        f"{'higher' if better > 0 else 'lower'} from there on."
+        if better
+        else "Both paths scored the same from there on."
+    )
+    embed = discord.Embed(
+        title=f"What if? From reply {comparison.branch_turn}",
+        description=verdict,
+        colour=score_colour(comparison.branch.overall),
+    )
+    embed.add_field(name="As played", value=_path_value(comparison.original), inline=True)
+    embed.add_field(name="What if", value=_path_value(comparison.branch), inline=True)
+    if chart:
+        embed.set_image(url=f"attachment://{chart}")
+    return embed

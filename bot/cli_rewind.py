@@ -1,0 +1,69 @@
+"""`cooldown rewind` and `cooldown drill`: the learning loop's practice flows in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.cli_practice import play, prompt_lines
+from bot.core.session import PracticeSession, Turn
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+
+def render_rewind_opening(session: PracticeSession, replaced: Turn) -> str:
+    """Where the rewind starts: the conversation so far, what was said then, the visitor's line."""
+    persona = session.persona
+    lines = [
+        f"== What if? {persona.name} - from your reply {replaced.number} ==",
+        persona.setting,
+        "",
+        f'{persona.short_name}: "{session.opening_line}"',
+    ]
+    for turn in session.turns:
+        lines += [f'You: "{turn.officer_text}"', f'{persona.short_name}: "{turn.visitor_reply}"']
+    lines += [
+        "",
+        f'Then you said: "{replaced.officer_text}" (overall {replaced.score.overall}; agitation '
+        f"{replaced.agitation_before} -> {replaced.agitation_after}).",
+        f"Agitation is {session.agitation}/10 again. Say something else and play on; "
+        "/end or Ctrl-C ends with a debrief and the two paths side by side.",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_rewind(args: argparse.Namespace, settings: Settings) -> int:
+    """Go back to one reply of a recorded session, answer differently, and play on from there."""
+    from bot.runtime import build_app
+
+    with build_app(settings, scripted=args.scripted) as app:
+        stored = app.store.load_session(args.session)
+        session = app.room.rewind(args.session, args.turn)
+        opening = render_rewind_opening(session, stored.turns[args.turn - 1])
+        play(app.room, session, prompt_lines("You: "), sys.stdout, opening=opening)
+        comparison = app.room.comparison(session.id)
+        print()
+        print(comparison.as_text())
+        if args.chart:
+            from bot.cli_stats import write_chart
+            from bot.core.charts import branch_chart
+
+            title = f"What if? {session.persona.short_name}, from reply {args.turn}"
+            write_chart(args.chart, branch_chart(comparison, title))
+    return 0
+
+
+def add_rewind_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register `rewind` and `drill` on the `cooldown` command."""
+    p = sub.add_parser(
+        "rewind", help="what if? go back to a reply of a past session and try another"
+    )
+    p.add_argument("session", help="the session id (cooldown stats NAME lists them)")
+    p.add_argument("--turn", type=int, required=True, help="the reply to say differently")
+    p.add_argument("--chart", type=Path, help="also write both paths' agitation as a PNG here")
+    p.add_argument("--scripted", action="store_true", help="scripted visitor instead of a model")
+    p.set_defaults(func=cmd_rewind)
+

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli_stats import terminal_actor
 from bot.core.catalogue import Origin, PersonaCatalogue
+from bot.core.drills import NoDrillYet
 from bot.core.persona import PersonaError, UnknownPersona, load_persona
 from bot.core.practice import NoPersonaAvailable
 from bot.core.rewind import CannotRewind
@@ -187,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args, settings) or 0)
-    except (UnknownPersona, NoPersonaAvailable, CannotRewind) as exc:
+    except (UnknownPersona, NoPersonaAvailable, CannotRewind, NoDrillYet) as exc:
         print(exc, file=sys.stderr)
         return 2
     except StoreError as exc:

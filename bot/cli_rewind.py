@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli_practice import play, prompt_lines
-from bot.core.session import PracticeSession, Turn
+from bot.cli_practice import play, prompt_lines, render_scene
+from bot.cli_stats import officer_id
+from bot.core.scores import CRITERIA, CRITERION_LABELS
+from bot.core.session import Mode, PracticeSession, Turn
 
 if TYPE_CHECKING:
+    from bot.core.drills import DrillDue, DrillResult
     from bot.settings import Settings
 
 
@@ -56,6 +59,40 @@ def cmd_rewind(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def render_drill_progress(results: list[DrillResult], due: list[DrillDue], criterion: str,
+                          now: float) -> str:  # fmt: skip
+    """After a drill: the scores of every drill on that criterion, and when the next is due."""
+    scores = [f"{r.score:.0f}" for r in results if r.criterion == criterion]
+    label = CRITERION_LABELS[criterion]
+    lines = [f"Drills on {label} so far: {' -> '.join(scores) or 'none'}"]
+    nxt = next((d for d in due if d.criterion == criterion), None)
+    if nxt is not None:
+        lines.append(f"Next drill on {label}: {nxt.when(now)}.")
+    return "\n".join(lines)
+
+
+def cmd_drill(args: argparse.Namespace, settings: Settings) -> int:
+    """A few replies on your weakest skill, starting from a hard moment."""
+    from bot.core.drills import due_drills, plan_for
+    from bot.runtime import build_app
+
+    officer = officer_id(args.officer)
+    with build_app(settings, scripted=args.scripted) as app:
+        app.store.ensure_officer(officer, args.officer)
+        plan = plan_for(app.store, app.catalogue, officer, args.skill)
+        mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
+        session = app.room.start_drill(officer, plan, mode=mode)
+        opening = f"{plan.describe()}\n\n{render_scene(plan.persona, session)}"
+        debrief = play(app.room, session, prompt_lines("You: "), sys.stdout, opening=opening)
+        if debrief.turns:
+            now = app.store.now()
+            results = app.store.drill_results(officer)
+            print()
+            print(render_drill_progress(results, due_drills(app.store, officer, now),
+                                        plan.criterion, now))  # fmt: skip
+    return 0
+
+
 def add_rewind_parsers(sub: argparse._SubParsersAction) -> None:
     """Register `rewind` and `drill` on the `cooldown` command."""
     p = sub.add_parser(
@@ -66,4 +103,11 @@ def add_rewind_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chart", type=Path, help="also write both paths' agitation as a PNG here")
     p.add_argument("--scripted", action="store_true", help="scripted visitor instead of a model")
     p.set_defaults(func=cmd_rewind)
+
+    p = sub.add_parser("drill", help="a short session on your weakest skill, spaced over days")
+    p.add_argument("--officer", default="trainee", help="your name (results are kept per name)")
+    p.add_argument("--skill", choices=CRITERIA, help="drill this criterion instead of the weakest")
+    p.add_argument("--assessment", action="store_true", help="coaching only in the debrief")
+    p.add_argument("--scripted", action="store_true", help="scripted visitor instead of a model")
+    p.set_defaults(func=cmd_drill)
 

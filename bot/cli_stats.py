@@ -114,6 +114,7 @@ def cmd_stats(args: argparse.Namespace, store: Store) -> int:
         print(table(("Dimension", "Last", "Mean of last 5", "Best"), rows))
         print()
         print(table(("Persona", "Best overall"), list(progress.best_by_persona.items())))
+    print_drills(store, oid)
     print()
     print(
         table(
@@ -131,6 +132,21 @@ def cmd_stats(args: argparse.Namespace, store: Store) -> int:
         title = f"{progress.display_name} - progress over {progress.sessions} sessions"
         write_chart(args.chart, progress_chart(progress, title))
     return 0
+
+
+def print_drills(store: Store, oid: str) -> None:
+    """The officer's drill schedule: each drilled skill, when it is due, its scores so far."""
+    from bot.core.drills import due_drills
+
+    now = store.now()
+    due = due_drills(store, oid, now)
+    if not due:
+        return
+    print()
+    print("Drills (cooldown drill; each passed drill puts the next one on that skill further off)")
+    print(table(("Skill", "Next", "Drill scores"),
+                [(d.label, d.when(now), " -> ".join(f"{x:.0f}" for x in d.scores) or "-")
+                 for d in due]))  # fmt: skip
 
 
 def cmd_leaderboard(args: argparse.Namespace, store: Store) -> int:

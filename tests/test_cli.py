@@ -156,3 +156,29 @@ def test_rewind_plays_on_from_a_reply_and_shows_both_paths(
 
     assert main(["rewind", session_id, "--turn", "9", "--scripted"]) == 2
     assert "Pick a reply from 1 to 2" in capsys.readouterr().err
+
+
+def test_drill_targets_the_weakest_skill_and_is_scheduled(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed(monkeypatch, ["/end"])
+    assert main(["drill", "--officer", "alice", "--scripted"]) == 2
+    assert "no scored replies yet" in capsys.readouterr().err
+
+    feed(monkeypatch, ["Calm down, rules are rules.", "/end"])
+    assert main(["practice", "--scripted", "--persona", DEMO_PERSONA, "--officer", "alice"]) == 0
+    good = "I can see this is frightening. What's her name? I'll ring the ward for you now."
+    feed(monkeypatch, [good] * 4)
+    capsys.readouterr()
+    assert main(["drill", "--officer", "alice", "--scripted"]) == 0
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("Drill: ") and "your weakest skill" in first
+    assert "starting at agitation" in first and "4 replies" in first
+    assert 1 <= out.count("[score ") <= 4  # a drill is four replies at most
+    assert "Drill score on" in out and "Drills on " in out and "Next drill on" in out
+
+    assert main(["stats", "alice"]) == 0
+    stats = capsys.readouterr().out
+    assert "Drills (cooldown drill" in stats
+    assert "drill:" in stats  # the drill is listed with its skill

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.core.catalogue import PersonaCatalogue
 from bot.core.debrief import Debrief, build_debrief
+from bot.core.drills import DrillPlan
 from bot.core.persona import Persona, PersonaLibrary
 from bot.core.reading import Reader, Reading
 from bot.core.rewind import (
@@ -162,6 +163,29 @@ class PracticeRoom:
                 meta=dict(meta or {}),
                 recorder=self.store,
                 reader=self.reader,
+            )
+        )
+
+    def start_drill(
+        self,
+        officer_id: str,
+        plan: DrillPlan,
+        mode: Mode = Mode.LIVE,
+        meta: dict[str, str] | None = None,
+    ) -> PracticeSession:
+        """Open a drill (a short session on one criterion, from a hard moment) for an officer."""
+        return self.open(
+            PracticeSession(
+                plan.persona,
+                officer_id,
+                self.visitor,
+                self.rubric,
+                mode=mode,
+                meta=dict(meta or {}),
+                recorder=self.store,
+                reader=self.reader,
+                kind=SessionKind.DRILL,
+                focus=plan.criterion,
             )
         )
 

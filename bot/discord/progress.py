@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.drills import DrillDue, due_drills
 from bot.core.store import Progress
 from bot.discord.access import in_guild, officer_id, require_trainer
 from bot.discord.delivery import defer, respond
@@ -50,6 +51,16 @@ def progress_embed(progress: Progress, name: str) -> discord.Embed:
     return embed
 
 
+def drills_value(due: list[DrillDue], now: float) -> str:
+    """Each drilled skill: when the next drill is due and the drill scores so far."""
+    lines = [
+        f"{d.label}: **{d.when(now)}**"
+        + (f" · scores {' → '.join(f'{x:.0f}' for x in d.scores)}" if d.scores else "")
+        for d in due
+    ]
+    return clip("\n".join(lines), FIELD_VALUE)
+
+
 class ProgressCog(commands.Cog):
     """Officers' own progress."""
 
@@ -80,6 +91,11 @@ class ProgressCog(commands.Cog):
 
         png = await self.bot.run_blocking(progress_chart, progress, f"Progress - {name}")
         embed = progress_embed(progress, name)
+        now = self.bot.store.now()
+        due = await self.bot.run_blocking(due_drills, self.bot.store, officer_id(target), now)
+        if due:
+            embed.add_field(name="Drills (/practice drill)", value=drills_value(due, now),
+                            inline=False)  # fmt: skip
         embed.set_image(url=f"attachment://{CHART_NAME}")
         await respond(
             interaction, embeds=[embed], files=[discord.File(io.BytesIO(png), CHART_NAME)]

@@ -7,6 +7,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.core.drills import NoDrillYet
 from bot.core.persona import PersonaError, UnknownPersona
 from bot.core.practice import AlreadyPractising, NoActiveSession, NoPersonaAvailable
 from bot.core.rewind import CannotRewind
@@ -32,6 +33,7 @@ SHOWN_AS_IS: tuple[type[BaseException], ...] = (
     ReplyRejected,
     SessionClosed,
     CannotRewind,
+    NoDrillYet,
     StoreError,
     UnknownPeriod,
     app_commands.CheckFailure,

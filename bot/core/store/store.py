@@ -10,9 +10,10 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
+from bot.core.drills import DrillResult
 from bot.core.persona import Persona
 from bot.core.session import Outcome, PracticeSession, Turn
-from bot.core.store import admin, export, history, leaderboard, sessions, teams
+from bot.core.store import admin, drills, export, history, leaderboard, sessions, teams
 from bot.core.store.connection import MEMORY, Connections
 from bot.core.store.records import (
     AuditEntry,
@@ -215,6 +216,17 @@ class Store:
     ) -> Leaderboard:
         """Teams by the mean score of their qualifying members (see docs/leaderboard.md)."""
         return self._read(leaderboard.team_leaderboard, period, limit, now or self.now())
+
+    # --- drills ------------------------------------------------------------------------------
+
+    def criterion_levels(self, officer_id: str, sessions: int = 10) -> dict[str, float]:
+        """The officer's mean per criterion over their latest practices and drills."""
+        return self._read(drills.criterion_levels, officer_id, sessions)
+
+    def drill_results(self, officer_id: str) -> list[DrillResult]:
+        """The officer's finished drills with their score on the drilled criterion, oldest
+        first."""
+        return self._read(drills.drill_results, officer_id)
 
     # --- export and privacy -----------------------------------------------------------------
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.drills import plan_for
+from bot.core.persona import Persona
 from bot.core.practice import AlreadyPractising, NoActiveSession
 from bot.core.rewind import CannotRewind
-from bot.core.session import Outcome, PracticeSession
+from bot.core.scores import CRITERIA, CRITERION_LABELS
+from bot.core.session import Mode, Outcome, PracticeSession
 from bot.discord.access import in_guild, officer_id
 from bot.discord.delivery import ChannelGone, defer, post, respond
 from bot.discord.limits import clip
@@ -37,6 +41,7 @@ DIFFICULTIES = [
     app_commands.Choice(name=f"{level} - {label}", value=level)
     for level, label in DIFFICULTY_LABELS.items()
 ]
+SKILLS = [app_commands.Choice(name=CRITERION_LABELS[c], value=c) for c in CRITERIA]
 
 
 async def persona_autocomplete(
@@ -112,14 +117,45 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
     ) -> None:
         """Start a practice with a frustrated visitor in a private thread."""
         await defer(interaction)
-        room, officer = self.bot.room, officer_id(interaction.user)
-        current = room.active(officer)
+        self._refuse_if_practising(interaction)
+        # Before any thread exists, so a wrong id or difficulty leaves nothing behind.
+        chosen = self.bot.room.choose_persona(persona, difficulty)
+        await self._open(interaction, chosen, lambda officer, mode, meta: self.bot.room.start(
+            officer, chosen.id, mode=mode, meta=meta))  # fmt: skip
+
+    @app_commands.command(name="drill")
+    @app_commands.describe(skill="Drill this skill instead of your weakest one")
+    @app_commands.choices(skill=SKILLS)
+    @in_guild()
+    async def drill(self, interaction: discord.Interaction, skill: str | None = None) -> None:
+        """A few replies on your weakest skill, from a hard moment (spaced over days)."""
+        await defer(interaction)
+        self._refuse_if_practising(interaction)
+        me = officer_id(interaction.user)
+        plan = await self.bot.run_blocking(plan_for, self.bot.store, self.bot.catalogue, me, skill)
+        await self._open(
+            interaction,
+            plan.persona,
+            lambda officer, mode, meta: self.bot.room.start_drill(officer, plan, mode, meta),
+            note=plan.describe(),
+        )
+
+    def _refuse_if_practising(self, interaction: discord.Interaction) -> None:
+        current = self.bot.room.active(officer_id(interaction.user))
         if current is not None:
             raise AlreadyPractising(current)
-        # Before any thread exists, so a wrong id or difficulty leaves nothing behind.
-        chosen = room.choose_persona(persona, difficulty)
+
+    async def _open(
+        self,
+        interaction: discord.Interaction,
+        persona: Persona,
+        begin: Callable[[str, Mode, dict[str, str]], PracticeSession],
+        note: str = "",
+    ) -> None:
+        """Open the thread, start the session in it (`begin`) and set the scene there."""
+        officer = officer_id(interaction.user)
         mode = await self.bot.practice_mode(interaction.guild_id)
-        thread, warning = await open_practice_thread(interaction, chosen)
+        thread, warning = await open_practice_thread(interaction, persona)
         meta = {
             "guild_id": str(interaction.guild_id),
             "channel_id": str(thread.parent_id),
@@ -130,22 +166,19 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
             await self.bot.run_blocking(
                 self.bot.store.ensure_officer, officer, interaction.user.display_name
             )
-            session = await self.bot.run_blocking(
-                room.start, officer, chosen.id, mode=mode, meta=meta
-            )
+            session = await self.bot.run_blocking(begin, officer, mode, meta)
         except BaseException:
             await discard_thread(thread)
             raise
         try:
-            await post(
-                thread,
-                f"Practice for {interaction.user.display_name}.",
-                embeds=[scene_embed(session)],
-            )
+            intro = f"{'Drill' if note else 'Practice'} for {interaction.user.display_name}."
+            await post(thread, f"{intro}\n{note}" if note else intro,
+                       embeds=[scene_embed(session)])  # fmt: skip
         except ChannelGone:
             await end_gone_session(self.bot, session)
             raise
-        text = f"Your practice with {chosen.short_name} is ready in {thread.mention}."
+        kind = "drill" if note else "practice"
+        text = f"Your {kind} with {persona.short_name} is ready in {thread.mention}."
         await respond(interaction, f"{text}\n{warning}" if warning else text)
 
     @app_commands.command(name="end")

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.core.scores import CRITERION_LABELS
 from bot.core.session import PracticeSession, SessionKind
 from bot.discord.delivery import post
 from bot.discord.practice._buttons import debrief_view
-from bot.discord.practice._render import comparison_embed, debrief_embed
+from bot.discord.practice._render import comparison_embed, debrief_embed, drill_note
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
@@ -33,7 +34,21 @@ async def debrief_message(
         png = await bot.run_blocking(branch_chart, comparison, title)
         embeds.append(comparison_embed(comparison, PATHS_CHART))
         files.append(discord.File(io.BytesIO(png), PATHS_CHART))
+    if session.kind is SessionKind.DRILL and debrief.turns and session.focus:
+        embeds[0].add_field(name="Spaced drills", value=await _drill_note(bot, session))
     return embeds, files, debrief_view(session.id) if debrief.turns else None
+
+
+async def _drill_note(bot: CooldownBot, session: PracticeSession) -> str:
+    from bot.core.drills import due_drills
+
+    assert session.focus is not None
+    now = bot.store.now()
+    results = await bot.run_blocking(bot.store.drill_results, session.officer_id)
+    due = await bot.run_blocking(due_drills, bot.store, session.officer_id, now)
+    nxt = next((d for d in due if d.criterion == session.focus), None)
+    scores = [r.score for r in results if r.criterion == session.focus]
+    return drill_note(scores, CRITERION_LABELS[session.focus], nxt.when(now) if nxt else "-")
 
 
 async def post_debrief(

@@ -70,6 +70,12 @@ def scene_embed(session: PracticeSession) -> discord.Embed:
     embed.add_field(name="Difficulty", value=f"{persona.difficulty}/5 {label}", inline=True)
     embed.add_field(name="Agitation", value=f"{session.agitation}/10", inline=True)
     embed.add_field(name="Mode", value=session.mode.value, inline=True)
+    if session.focus:
+        embed.add_field(
+            name="Drill",
+            value=f"{CRITERION_LABELS[session.focus]}, {session.persona.max_turns} replies",
+            inline=False,
+        )
     embed.set_footer(
         text="Answer in this thread with normal messages, in your own words. "
         f"{coaching} /practice end finishes with a debrief."
@@ -148,7 +154,19 @@ def debrief_embed(debrief: Debrief) -> discord.Embed:
             value=quote(debrief.try_instead, FIELD_VALUE),
             inline=False,
         )
+    if debrief.focus:
+        embed.add_field(
+            name=f"Drill score - {CRITERION_LABELS[debrief.focus]}",
+            value=f"**{debrief.criteria[debrief.focus]}**/100",
+            inline=False,
+        )
     return embed
+
+
+def drill_note(scores: list[float], label: str, when: str) -> str:
+    """After a drill: its criterion's drill scores so far and when the next one is due."""
+    line = " → ".join(f"{x:.0f}" for x in scores) or "-"
+    return f"Drills on {label} so far: {line}. Next drill on it: {when}."
 
 
 def resumed_note(session: PracticeSession) -> str:

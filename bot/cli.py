@@ -14,6 +14,7 @@ from bot.core.catalogue import Origin, PersonaCatalogue
 from bot.core.drills import NoDrillYet
 from bot.core.persona import PersonaError, UnknownPersona, load_persona
 from bot.core.practice import NoPersonaAvailable
+from bot.core.report import ReportRefused
 from bot.core.rewind import CannotRewind
 from bot.core.store import StoreError
 from bot.settings import Settings, get_settings
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
     """Subcommands that live in their own modules (score, stats/leaderboard/export, run)."""
+    from bot.cli_review import add_review_parsers
     from bot.cli_rewind import add_rewind_parsers
     from bot.cli_score import add_score_parser
     from bot.cli_stats import add_stats_parsers
@@ -168,6 +170,7 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
     add_score_parser(sub)
     add_stats_parsers(sub)
     add_rewind_parsers(sub)
+    add_review_parsers(sub)
     from bot.discord.cli import add_run_parser
 
     add_run_parser(sub)
@@ -188,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args, settings) or 0)
-    except (UnknownPersona, NoPersonaAvailable, CannotRewind, NoDrillYet) as exc:
+    except (UnknownPersona, NoPersonaAvailable, CannotRewind, NoDrillYet, ReportRefused) as exc:
         print(exc, file=sys.stderr)
         return 2
     except StoreError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,3 +183,33 @@ def test_drill_targets_the_weakest_skill_and_is_scheduled(
     stats = capsys.readouterr().out
     assert "Drills (cooldown drill" in stats
     assert "drill:" in stats  # the drill is listed with its skill
+
+
+def test_report_is_checked_and_stored(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    feed(monkeypatch, ["What's your mum's name? I'll ring the ward for you now.", "/end"])
+    assert main(["practice", "--scripted", "--persona", DEMO_PERSONA, "--officer", "alice"]) == 0
+    out = capsys.readouterr().out
+    session_id = recorded_session(capsys)
+    assert f"cooldown report {session_id}" in out
+
+    assert main(["report", session_id, "--text", "He was upset. I helped."]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("The report is incomplete")
+    assert "[time] Say when it happened" in out and "[place] Say where it happened" in out
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(
+        "At about 02:10 at the hospital emergency entrance Marcus, a man looking for his mother, "
+        "was shouting at the door because nobody would tell him where she was. I asked for her "
+        "name and rang the ward. He waited by the door; it ended when I left to check.\n"
+    ))  # fmt: skip
+    assert main(["report", session_id]) == 0
+    out = capsys.readouterr().out
+    assert "[time]" not in out and "[place]" not in out and "[who]" not in out
+    out_csv = tmp_path / "all.csv"
+    assert main(["export", "--out", str(out_csv)]) == 0
+    assert "Marcus, a man looking for his mother" in out_csv.read_text(encoding="utf-8-sig")
+
+    assert main(["report", "no_such_session", "--text", "x"]) == 1
+    assert "No practice session with id 'no_such_session'" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from discord import app_commands
 from bot.core.drills import NoDrillYet
 from bot.core.persona import PersonaError, UnknownPersona
 from bot.core.practice import AlreadyPractising, NoActiveSession, NoPersonaAvailable
+from bot.core.report import ReportRefused
 from bot.core.rewind import CannotRewind
 from bot.core.session import ReplyRejected, SessionClosed
 from bot.core.store import StoreError, UnknownPeriod
@@ -34,6 +35,7 @@ SHOWN_AS_IS: tuple[type[BaseException], ...] = (
     SessionClosed,
     CannotRewind,
     NoDrillYet,
+    ReportRefused,
     StoreError,
     UnknownPeriod,
     app_commands.CheckFailure,

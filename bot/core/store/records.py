@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.report.findings import ReportCheck
 from bot.core.scores import CRITERIA, DIMENSIONS, RubricScore
 from bot.core.session import Mode, Outcome, PracticeSession, SessionKind, Turn
 
@@ -74,6 +75,17 @@ class Transcript:
     turns: list[Turn]  # a rewind's include its parent's turns before the branch
     meta: dict[str, str]
     inherited: int = 0  # a rewind: how many of `turns` are its parent's
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """An officer's incident report on a session, with what the check found."""
+
+    session_id: str
+    officer_id: str
+    text: str
+    check: ReportCheck
+    written_at: float
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,18 @@ from sqlite_utils import Database
 
 from bot.core.drills import DrillResult
 from bot.core.persona import Persona
+from bot.core.report.findings import ReportCheck
 from bot.core.session import Outcome, PracticeSession, Turn
-from bot.core.store import admin, drills, export, history, leaderboard, sessions, teams
+from bot.core.store import (
+    admin,
+    drills,
+    export,
+    history,
+    leaderboard,
+    reports,
+    sessions,
+    teams,
+)
 from bot.core.store.connection import MEMORY, Connections
 from bot.core.store.records import (
     AuditEntry,
@@ -21,6 +31,7 @@ from bot.core.store.records import (
     Officer,
     Progress,
     SessionSummary,
+    StoredReport,
     StoredSession,
     Team,
     TrainerPersona,
@@ -216,6 +227,16 @@ class Store:
     ) -> Leaderboard:
         """Teams by the mean score of their qualifying members (see docs/leaderboard.md)."""
         return self._read(leaderboard.team_leaderboard, period, limit, now or self.now())
+
+    # --- incident reports --------------------------------------------------------------------
+
+    def save_report(self, session_id: str, officer_id: str, text: str, check: ReportCheck) -> None:
+        """Store (or replace) an officer's incident report on a session, with its findings."""
+        self._write(reports.save_report, session_id, officer_id, text, check, self.now())
+
+    def report(self, session_id: str) -> StoredReport | None:
+        """A session's incident report, or None."""
+        return self._read(reports.load_report, session_id)
 
     # --- drills ------------------------------------------------------------------------------
 

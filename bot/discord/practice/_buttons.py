@@ -1,4 +1,4 @@
-"""The buttons under a debrief ("What if?").
+"""The buttons under a debrief: "What if?" and "Write report".
 
 They are dynamic items (the session id is in the custom id), so they keep working after the bot
 restarts and for any debrief still in a thread, without the bot holding a view per message.
@@ -58,10 +58,45 @@ class WhatIfButton(
         await answering_errors(interaction, offer_turns(interaction, self.session_id))
 
 
+class ReportButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cooldown:report:{SESSION_ID}"
+):
+    """Write the incident report this practice would need."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Write report",
+                emoji="📝",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"cooldown:report:{session_id}",
+            )
+        )
+        self.session_id = session_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReportButton:
+        """Rebuild the button from its custom id (after a restart too)."""
+        return cls(match["session"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Open the report form."""
+        from bot.discord.practice._report import open_report_form
+
+        await answering_errors(interaction, open_report_form(interaction, self.session_id))
+
+
 def debrief_view(session_id: str) -> discord.ui.View:
     """The buttons under a finished practice's debrief."""
     view = discord.ui.View(timeout=None)
     view.add_item(WhatIfButton(session_id))
+    view.add_item(ReportButton(session_id))
     return view
 
 
@@ -85,4 +120,4 @@ def client(interaction: discord.Interaction) -> CooldownBot:
     return interaction.client  # type: ignore[return-value]
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (WhatIfButton,)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (WhatIfButton, ReportButton)

@@ -27,6 +27,7 @@ from bot.discord.practice._render import (
     persona_choice_name,
     scene_embed,
 )
+from bot.discord.practice._report import open_report_form
 from bot.discord.practice._resume import resume_sessions
 from bot.discord.practice._threads import discard_thread, open_practice_thread
 from bot.discord.practice._turns import end_gone_session, play_message
@@ -230,6 +231,14 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
                 f"{len(transcript.turns)}."
             )
         await interaction.response.send_modal(WhatIfForm(session, turn, original.officer_text))
+
+    @app_commands.command(name="report")
+    @app_commands.describe(session="Which of your practices (latest first)")
+    @app_commands.autocomplete(session=own_session_autocomplete)
+    @in_guild()
+    async def report(self, interaction: discord.Interaction, session: str) -> None:
+        """Write the incident report you would file for a practice; it is checked for you."""
+        await open_report_form(interaction, session)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

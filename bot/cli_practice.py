@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
@@ -14,6 +14,7 @@ from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
 from bot.core.visitor import visitor_problem
 
 if TYPE_CHECKING:
+    from bot.core.store import Store, TrainerNote
     from bot.runtime import App
 
 
@@ -118,9 +119,25 @@ def run_practice(args: argparse.Namespace, app: App) -> int:
     mode = Mode.ASSESSMENT if args.assessment else Mode.LIVE
     session = app.room.start(officer, args.persona, args.difficulty, mode=mode)
     debrief = play(app.room, session, prompt_lines("You: "), sys.stdout)
+    show_trainer_notes(app.store, officer)
     if debrief.turns:
         print(render_next_steps(debrief))
     return 0
+
+
+def render_notes(notes: Sequence[TrainerNote]) -> str:
+    """Trainer notes as the officer reads them, under their debrief."""
+    lines = ["Trainer notes since your last debrief:"]
+    lines += [f"  * {n.persona_name.split(',')[0]}, {n.describe()}" for n in notes]
+    return "\n".join(lines)
+
+
+def show_trainer_notes(store: Store, officer: str) -> None:
+    """Print the trainer notes the officer has not seen yet (then they count as seen)."""
+    notes = store.take_unseen_notes(officer)
+    if notes:
+        print()
+        print(render_notes(notes))
 
 
 def render_next_steps(debrief: Debrief) -> str:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli_practice import play, prompt_lines, render_scene
+from bot.cli_practice import play, prompt_lines, render_scene, show_trainer_notes
 from bot.cli_stats import officer_id
 from bot.core.scores import CRITERIA, CRITERION_LABELS
 from bot.core.session import Mode, PracticeSession, Turn
@@ -47,6 +47,7 @@ def cmd_rewind(args: argparse.Namespace, settings: Settings) -> int:
         session = app.room.rewind(args.session, args.turn)
         opening = render_rewind_opening(session, stored.turns[args.turn - 1])
         play(app.room, session, prompt_lines("You: "), sys.stdout, opening=opening)
+        show_trainer_notes(app.store, session.officer_id)
         comparison = app.room.comparison(session.id)
         print()
         print(comparison.as_text())
@@ -84,6 +85,7 @@ def cmd_drill(args: argparse.Namespace, settings: Settings) -> int:
         session = app.room.start_drill(officer, plan, mode=mode)
         opening = f"{plan.describe()}\n\n{render_scene(plan.persona, session)}"
         debrief = play(app.room, session, prompt_lines("You: "), sys.stdout, opening=opening)
+        show_trainer_notes(app.store, officer)
         if debrief.turns:
             now = app.store.now()
             results = app.store.drill_results(officer)

@@ -26,6 +26,13 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def patterns_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rubric without the sentence encoder: these tests are about the flows, not scores, and
+    loading MiniLM for every command would make them slow."""
+    monkeypatch.setenv("RUBRIC_ENCODER", "none")
+
+
 def feed(monkeypatch: pytest.MonkeyPatch, replies: list[object]) -> None:
     """Answer input() prompts with these replies; an exception instance is raised instead."""
     queue = list(replies)
@@ -91,6 +98,7 @@ def test_personas_list_and_validate(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_personas_add_disable_and_enable_from_the_terminal(
+    patterns_only: None,
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tests.conftest import PERSONA_DATA
@@ -134,6 +142,7 @@ def recorded_session(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_rewind_plays_on_from_a_reply_and_shows_both_paths(
+    patterns_only: None,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     poor = "Calm down, rules are rules."
@@ -160,6 +169,7 @@ def test_rewind_plays_on_from_a_reply_and_shows_both_paths(
 
 
 def test_drill_targets_the_weakest_skill_and_is_scheduled(
+    patterns_only: None,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     feed(monkeypatch, ["/end"])
@@ -186,6 +196,7 @@ def test_drill_targets_the_weakest_skill_and_is_scheduled(
 
 
 def test_report_is_checked_and_stored(
+    patterns_only: None,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     feed(monkeypatch, ["What's your mum's name? I'll ring the ward for you now.", "/end"])
@@ -213,3 +224,32 @@ def test_report_is_checked_and_stored(
 
     assert main(["report", "no_such_session", "--text", "x"]) == 1
     assert "No practice session with id 'no_such_session'" in capsys.readouterr().err
+
+
+def test_review_comment_and_override_reach_the_officer(
+    patterns_only: None,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed(monkeypatch, ["Okay, give me a moment.", "/end"])
+    assert main(["practice", "--scripted", "--persona", DEMO_PERSONA, "--officer", "alice"]) == 0
+    capsys.readouterr()
+    session_id = recorded_session(capsys)
+
+    assert main(["review", "show", "alice"]) == 0
+    shown = capsys.readouterr().out
+    assert f"== {session_id}" in shown and ' 1. Officer (' in shown
+    assert main(["review", "comment", session_id, "1", "Ask", "his", "mum's", "name."]) == 0
+    assert "note saved: reply 1 -" in capsys.readouterr().out
+    args = ["review", "override", session_id, "1", "explores", "75", "--reason", "it invited"]
+    assert main(args) == 0
+    assert "explores" in capsys.readouterr().out.lower()
+    assert main(["review", "comment", session_id, "4", "x"]) == 1
+    assert "no reply 4" in capsys.readouterr().err
+
+    assert main(["stats", "alice"]) == 0
+    assert "Trainer notes (latest first)" in capsys.readouterr().out
+    feed(monkeypatch, ["/end"])
+    assert main(["practice", "--scripted", "--persona", DEMO_PERSONA, "--officer", "alice"]) == 0
+    out = capsys.readouterr().out
+    assert "Trainer notes since your last debrief:" in out
+    assert "Ask his mum's name." in out and "Explores" in out and "-> 75 (it invited)" in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 # Figure + the Agg canvas directly: no pyplot, so no global figure state and no GUI backend,
@@ -167,5 +167,61 @@ def branch_chart(comparison: BranchComparison, title: str) -> bytes:
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, fontsize=FONT["title"], fontweight="bold", loc="left")
     ax.legend(loc="lower left", fontsize=FONT["legend"], frameon=False)
+    fig.tight_layout()
+    return _png(fig)
+
+
+STRATEGY_STYLE = {  # bottom to top
+    "cooperative": "#009E73", "mixed": "#F0E442", "neutral": "#BBBBBB", "competitive": "#D55E00",
+}  # fmt: skip
+CRITERION_MARKERS = ("o", "s", "^")
+
+
+def learning_chart(
+    labels: Sequence[str],
+    criteria: Sequence[Mapping[str, float]],
+    shares: Sequence[Mapping[str, float]],
+    title: str,
+) -> bytes:
+    """PNG of criterion scores over time (one panel per dimension) and the share of cooperative
+    and competitive replies, for an officer's sessions or a team's weeks (800 x 600)."""
+    from bot.core.scores import CRITERION_LABELS, DIMENSION_CRITERIA
+
+    labels, criteria, shares = labels[-MAX_POINTS:], criteria[-MAX_POINTS:], shares[-MAX_POINTS:]
+    fig = Figure(figsize=(WIDTH_IN, 6.0), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    if not labels:
+        return _empty(title, "No scored replies yet.")
+    axes = fig.subplots(2, 2, sharex=True)
+    xs = list(range(len(labels)))
+    panels = list(DIMENSION_CRITERIA.items())
+    for ax, (dimension, names) in zip(axes.flat[:3], panels, strict=True):
+        colour = DIMENSION_STYLE[dimension][0]
+        for name, marker in zip(names, CRITERION_MARKERS, strict=True):
+            ys = [point.get(name) for point in criteria]
+            ax.plot(xs, [float("nan") if y is None else y for y in ys], marker=marker,
+                    color=colour, alpha=0.55 + 0.15 * CRITERION_MARKERS.index(marker),
+                    linewidth=2, markersize=5, label=CRITERION_LABELS[name])  # fmt: skip
+        ax.set_title(dimension.capitalize(), fontsize=FONT["tick"] + 1, loc="left")
+        ax.set_ylim(0, 100)
+        ax.set_yticks(range(0, 101, 25))
+        ax.legend(fontsize=8, loc="best", frameon=True, framealpha=0.85, edgecolor="none")
+    ax = axes.flat[3]
+    bottom = [0.0] * len(xs)
+    for label, colour in STRATEGY_STYLE.items():
+        heights = [100 * share.get(label, 0.0) for share in shares]
+        ax.bar(xs, heights, bottom=bottom, color=colour, width=0.8, label=label)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ax.set_title("Replies by strategy (%)", fontsize=FONT["tick"] + 1, loc="left", pad=18)
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, ncol=4,
+              handlelength=1.0, columnspacing=0.8, borderaxespad=0.1)  # fmt: skip
+    step = max(1, len(xs) // 8)
+    for ax in axes.flat:
+        ax.set_xticks(xs[::step], [labels[i] for i in xs[::step]], fontsize=9)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=9)
+    fig.suptitle(title, fontsize=FONT["title"] - 2, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return _png(fig)

@@ -108,3 +108,9 @@ def shares(labels: list[str]) -> dict[str, float]:
     if not counted:
         return {s.value: 0.0 for s in STRATEGIES}
     return {s.value: counted.count(s.value) / len(counted) for s in STRATEGIES}
+
+
+def describe_shares(shares: dict[str, float]) -> str:
+    """"cooperative 60%, mixed 10%, neutral 10%, competitive 20%" (cooperative first)."""
+    order = (Strategy.COOPERATIVE, Strategy.MIXED, Strategy.NEUTRAL, Strategy.COMPETITIVE)
+    return ", ".join(f"{s.value} {shares.get(s.value, 0.0):.0%}" for s in order)

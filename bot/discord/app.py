@@ -34,6 +34,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discord.leaderboard",
     "bot.discord.teams",
     "bot.discord.trainers",
+    "bot.discord.digest",
     "bot.discord.owner",
 )
 # Model replies and rubric runs can take seconds each; 32 threads let that many officers wait

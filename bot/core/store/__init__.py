@@ -5,6 +5,7 @@ from bot.core.store.errors import (
     DatabaseUnusable,
     InvalidTeamName,
     NotAMember,
+    NoteRefused,
     OfficerNotFound,
     SessionNotFound,
     StoreClosed,
@@ -15,6 +16,7 @@ from bot.core.store.errors import (
 from bot.core.store.leaderboard import UnknownPeriod
 from bot.core.store.records import (
     AuditEntry,
+    ImprovedRow,
     Leaderboard,
     LeaderboardRow,
     Officer,
@@ -25,8 +27,10 @@ from bot.core.store.records import (
     StoredSession,
     Team,
     TeamLeaderboardRow,
+    TrainerNote,
     TrainerPersona,
     Transcript,
+    WeekPoint,
 )
 from bot.core.store.store import Store
 
@@ -34,9 +38,11 @@ __all__ = [
     "AlreadyMember",
     "AuditEntry",
     "DatabaseUnusable",
+    "ImprovedRow",
     "InvalidTeamName",
     "Leaderboard",
     "LeaderboardRow",
+    "NoteRefused",
     "NotAMember",
     "Officer",
     "OfficerNotFound",
@@ -53,7 +59,9 @@ __all__ = [
     "TeamExists",
     "TeamLeaderboardRow",
     "TeamNotFound",
+    "TrainerNote",
     "TrainerPersona",
     "Transcript",
     "UnknownPeriod",
+    "WeekPoint",
 ]

@@ -36,7 +36,7 @@ TURN_COLUMNS = (
      "agitation_after", "agitation_reasons")
     + CRITERIA
     + ("empathy", "calmness", "resolution", "overall", "flags", "turn_at", "score_ms", "reply_ms",
-       "strategy")
+       "strategy", "trainer_notes")
 )  # fmt: skip
 _SESSION_SELECTED = 24  # the session columns the query selects (teams are added after)
 CSV_COLUMNS = SESSION_COLUMNS + TURN_COLUMNS
@@ -69,6 +69,9 @@ def _csv_rows(
         "ORDER BY t.name COLLATE NOCASE"
     ):
         teams[officer_id].append(name)
+    notes: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for note in db.query("SELECT * FROM notes ORDER BY at, id"):
+        notes[(note["session_id"], note["turn"])].append(_note_text(note))
     where, params = ["1"], []
     if since is not None:
         where.append("s.started_at >= ?")
@@ -106,7 +109,17 @@ def _csv_rows(
             turn[6] = "; ".join(json.loads(turn[6] or "[]"))
             turn[-5] = ", ".join(json.loads(turn[-5] or "[]"))
             turn[-4] = utc(turn[-4])
+        said = notes.get((session[0], turn[0]), [])
+        turn.append("; ".join(said) if turn[0] is not None else None)
         yield tuple(_cell(v) for v in session + turn)
+
+
+def _note_text(note: dict[str, Any]) -> str:
+    """A note for a spreadsheet cell: who, and the comment or the score change with its reason."""
+    if note["criterion"]:
+        return (f"{note['author']}: override {note['criterion']} {note['old_score']} -> "
+                f"{note['new_score']} ({note['comment']})")  # fmt: skip
+    return f"{note['author']}: {note['comment']}"
 
 
 def _verdict(report: str | None, complete: int | None, consistent: int | None) -> str:
@@ -151,6 +164,12 @@ def officer_data(db: Database, officer_id: str) -> dict[str, Any]:
             turn["flags"] = json.loads(turn["flags"] or "[]")
             turn["score"] = json.loads(turn.pop("score_json"))
         session["turns"] = turns
+        session["trainer_notes"] = [
+            {k: n[k] for k in ("turn", "author", "comment", "criterion", "old_score",
+                               "new_score", "at", "seen_at")}
+            for n in db.query("SELECT * FROM notes WHERE session_id = ? ORDER BY at, id",
+                              [session["id"]])
+        ]  # fmt: skip
         report = db.execute(
             "SELECT text, findings, written_at FROM reports WHERE session_id = ?", [session["id"]]
         ).fetchone()

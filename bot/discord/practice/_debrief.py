@@ -11,7 +11,12 @@ from bot.core.scores import CRITERION_LABELS
 from bot.core.session import PracticeSession, SessionKind
 from bot.discord.delivery import post
 from bot.discord.practice._buttons import debrief_view
-from bot.discord.practice._render import comparison_embed, debrief_embed, drill_note
+from bot.discord.practice._render import (
+    comparison_embed,
+    debrief_embed,
+    drill_note,
+    notes_embed,
+)
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
@@ -34,6 +39,9 @@ async def debrief_message(
         png = await bot.run_blocking(branch_chart, comparison, title)
         embeds.append(comparison_embed(comparison, PATHS_CHART))
         files.append(discord.File(io.BytesIO(png), PATHS_CHART))
+    notes = await bot.run_blocking(bot.store.take_unseen_notes, session.officer_id)
+    if notes:
+        embeds.append(notes_embed(notes))
     if session.kind is SessionKind.DRILL and debrief.turns and session.focus:
         embeds[0].add_field(name="Spaced drills", value=await _drill_note(bot, session))
     return embeds, files, debrief_view(session.id) if debrief.turns else None

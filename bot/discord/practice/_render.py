@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.core.debrief import Debrief
@@ -9,6 +11,7 @@ from bot.core.persona import Persona
 from bot.core.rewind import BranchComparison, PathSummary
 from bot.core.scores import CRITERIA, CRITERION_LABELS
 from bot.core.session import Mode, Outcome, PracticeSession, Turn
+from bot.core.store import TrainerNote
 from bot.discord.limits import EMBED_DESCRIPTION, FIELD_VALUE, clip, quote
 
 DIFFICULTY_LABELS = {1: "easy", 2: "mild", 3: "moderate", 4: "hard", 5: "very hard"}
@@ -217,3 +220,15 @@ def comparison_embed(comparison: BranchComparison, chart: str | None = None) -> 
     if chart:
         embed.set_image(url=f"attachment://{chart}")
     return embed
+
+
+def notes_embed(
+    notes: Sequence[TrainerNote], title: str = "Trainer notes for you"
+) -> discord.Embed:
+    """Trainer comments and score changes on the officer's replies, newest last."""
+    lines = [f"• **{n.persona_name.split(',')[0]}**, {n.describe()}" for n in notes]
+    return discord.Embed(
+        title=title,
+        description=clip("\n".join(lines), EMBED_DESCRIPTION),
+        colour=discord.Colour.teal(),
+    )

@@ -1,4 +1,5 @@
-"""The `cooldown` command: practice, demo, score, personas, stats, leaderboard, export, run."""
+"""The `cooldown` command: practice, demo, rewind, drill, report, review, personas, score, stats,
+leaderboard, digest, export, run."""
 
 from __future__ import annotations
 

@@ -59,7 +59,9 @@ def test_the_officer_sees_each_note_once_and_exports_carry_them(
     store: Store, persona: Persona, clock: Clock
 ) -> None:
     session = record(store, persona, "cli:alice", [50, 50])
+    before = store.load_session(session.id)
     store.add_note(session.id, 2, TRAINER, "Ask her name first.")
+    assert store.load_session(session.id) == before  # a comment never changes a score
     clock.now += 1
     store.override_score(session.id, 1, "explores", 80, "it was a question", TRAINER)
     seen = store.take_unseen_notes("cli:alice")

@@ -1,4 +1,4 @@
-"""/practice start and /practice end, and the listener that plays officers' thread messages."""
+"""/practice start, drill, end, rewind and report, and the listener that plays thread messages."""
 
 from __future__ import annotations
 

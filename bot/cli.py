@@ -1,4 +1,5 @@
-"""The `cooldown` command: practice, demo, score, personas, stats, leaderboard, export, run."""
+"""The `cooldown` command: practice, demo, rewind, drill, report, review, personas, score, stats,
+leaderboard, digest, export, run."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from pydantic import ValidationError
 from bot import lifecycle
 from bot.cli_stats import terminal_actor
 from bot.core.catalogue import Origin, PersonaCatalogue
+from bot.core.drills import NoDrillYet
 from bot.core.persona import PersonaError, UnknownPersona, load_persona
 from bot.core.practice import NoPersonaAvailable
+from bot.core.report import ReportRefused
+from bot.core.rewind import CannotRewind
 from bot.core.store import StoreError
 from bot.lifecycle import ExitCode
 from bot.settings import Settings, get_settings
@@ -167,14 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
-    """Subcommands that live in their own modules (score, stats/leaderboard/export, run,
-    doctor)."""
+    """Subcommands that live in their own modules (score, stats/leaderboard/export, rewind and
+    the learning loop, review, run, doctor)."""
+    from bot.cli_doctor import add_doctor_parser
+    from bot.cli_review import add_review_parsers
+    from bot.cli_rewind import add_rewind_parsers
     from bot.cli_score import add_score_parser
     from bot.cli_stats import add_stats_parsers
 
     add_score_parser(sub)
     add_stats_parsers(sub)
-    from bot.cli_doctor import add_doctor_parser
+    add_rewind_parsers(sub)
+    add_review_parsers(sub)
     from bot.discord.cli import add_run_parser
 
     add_run_parser(sub)
@@ -211,7 +219,7 @@ def _command(argv: Sequence[str] | None) -> int:
     try:
         with lifecycle.stop_on_signals():
             return int(args.func(args, settings) or 0)
-    except (UnknownPersona, NoPersonaAvailable) as exc:
+    except (UnknownPersona, NoPersonaAvailable, CannotRewind, NoDrillYet, ReportRefused) as exc:
         print(exc, file=sys.stderr)
         return ExitCode.USAGE
     except StoreError as exc:

@@ -7,7 +7,7 @@ import errno
 import os
 import socket
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
@@ -21,6 +21,9 @@ from bot.terminal import render
 from bot.terminal.screen import Screen
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from bot.core.store import Store, TrainerNote
     from bot.runtime import App
 
 ADAPTER = "terminal"  # the `adapter` a terminal practice's meta carries (see close_abandoned)
@@ -33,6 +36,7 @@ def play(
     out: TextIO | Screen,
     *,
     resumed: bool = False,
+    opening: RenderableType | None = None,
 ) -> Debrief:
     """Feed replies to a session until it ends or they run out; print as it goes.
 
@@ -41,11 +45,14 @@ def play(
     cleared before the turn prints. Officer and model text is shown as typed, never able to
     drive the terminal (render quotes it through for_terminal). Ctrl-C ends the practice with
     its debrief; SIGTERM/SIGHUP (lifecycle.Stopped) leave it saved as it is, for
-    `cooldown practice` to carry on.
+    `cooldown practice` to carry on. `opening` replaces the scene header (a rewind or a drill
+    says what it is first).
     """
     screen = out if isinstance(out, Screen) else Screen(out)
     persona = session.persona
-    screen.show((render.resumed if resumed else render.scene)(persona, session))
+    if opening is None:
+        opening = (render.resumed if resumed else render.scene)(persona, session)
+    screen.show(opening)
     coaching = session.mode is Mode.LIVE
     shown_problem = ""
     store_failed = False
@@ -142,12 +149,38 @@ def run_practice(args: argparse.Namespace, app: App) -> int:
         return 1
     screen = Screen()
     try:
-        play(app.room, session, prompt_lines("You: ", screen), screen, resumed=resumed)
+        debrief = play(app.room, session, prompt_lines("You: ", screen), screen, resumed=resumed)
     except Stopped:
         again = f"cooldown practice --officer {args.officer}"
         screen.show(f"\n(practice saved: `{again}` carries on from here)")
         raise
+    show_trainer_notes(app.store, officer, screen)
+    if debrief.turns:
+        screen.show(render_next_steps(debrief))
     return 0
+
+
+def render_notes(notes: Sequence[TrainerNote]) -> str:
+    """Trainer notes as the officer reads them, under their debrief."""
+    lines = ["Trainer notes since your last debrief:"]
+    lines += [f"  * {n.persona_name.split(',')[0]}, {n.describe()}" for n in notes]
+    return "\n".join(lines)
+
+
+def show_trainer_notes(store: Store, officer: str, screen: Screen | None = None) -> None:
+    """Print the trainer notes the officer has not seen yet (then they count as seen)."""
+    notes = store.take_unseen_notes(officer)
+    if notes:
+        (screen or Screen()).show("", render_notes(notes))
+
+
+def render_next_steps(debrief: Debrief) -> str:
+    """What the officer can do with a finished session: rewind it, report it."""
+    turn = debrief.worst.number if debrief.worst else 1
+    return (
+        f"\nWhat if? Try another reply: cooldown rewind {debrief.session_id} --turn {turn}\n"
+        f"Write the incident report you would file: cooldown report {debrief.session_id}"
+    )
 
 
 def _interrupted(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric
-from bot.core.session import Outcome, PracticeSession, Turn
+from bot.core.session import Outcome, PracticeSession, SessionKind, Turn
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Debrief:
     worked: tuple[str, ...]  # criteria that went well, with a note
     to_improve: tuple[str, ...]  # criteria that went badly, with the coaching
     try_instead: str  # a better phrasing of the worst reply ('' when there were no replies)
+    kind: SessionKind = SessionKind.PRACTICE
+    focus: str | None = None  # a drill's criterion
 
     def as_text(self) -> str:
         """A plain-text debrief for the terminal and logs."""
@@ -53,6 +55,9 @@ class Debrief:
             out.append(f'Weakest reply ({self.worst.score.overall}): "{self.worst.officer_text}"')
         if self.try_instead:
             out.append(f'Try instead: "{self.try_instead}"')
+        if self.focus:
+            label = CRITERION_LABELS[self.focus]
+            out.append(f"Drill score on {label}: {self.criteria[self.focus]}")
         return "\n".join(out)
 
 
@@ -82,8 +87,12 @@ def better_phrasing(session: PracticeSession, turn: Turn, rubric: Rubric) -> str
 
 
 def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
-    """Summarise a session (finished or not) into a Debrief."""
-    turns = session.turns
+    """Summarise a session (finished or not) into a Debrief.
+
+    A rewind is judged on the replies played in it, from its branch point on: the turns before
+    it are the parent session's and were debriefed there.
+    """
+    turns = session.own_turns
     criteria = {c: _mean([t.score.criterion(c) for t in turns]) for c in CRITERIA}
     dimensions = {d: _mean([t.score.dimensions[d] for t in turns]) for d in DIMENSIONS}
     best = max(turns, key=lambda t: t.score.overall, default=None)
@@ -106,7 +115,7 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
         persona_name=session.persona.name,
         outcome=session.outcome,
         turns=len(turns),
-        start_agitation=session.persona.start_agitation,
+        start_agitation=turns[0].agitation_before if turns else session.agitation,
         final_agitation=session.agitation,
         criteria=criteria,
         dimensions=dimensions,
@@ -115,4 +124,6 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
         worked=worked,
         to_improve=tuple(to_improve),
         try_instead=better_phrasing(session, worst, rubric) if worst else "",
+        kind=session.kind,
+        focus=session.focus,
     )

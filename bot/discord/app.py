@@ -37,6 +37,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discord.leaderboard",
     "bot.discord.teams",
     "bot.discord.trainers",
+    "bot.discord.digest",
     "bot.discord.owner",
     "bot.discord.status",
 )

@@ -7,8 +7,11 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.core.drills import NoDrillYet
 from bot.core.persona import PersonaError, UnknownPersona
 from bot.core.practice import AlreadyPractising, NoActiveSession, NoPersonaAvailable
+from bot.core.report import ReportRefused
+from bot.core.rewind import CannotRewind
 from bot.core.session import ReplyRejected, SessionClosed
 from bot.core.store import StoreError, UnknownPeriod
 from bot.discord.delivery import ChannelGone, respond
@@ -31,6 +34,9 @@ SHOWN_AS_IS: tuple[type[BaseException], ...] = (
     PersonaError,
     ReplyRejected,
     SessionClosed,
+    CannotRewind,
+    NoDrillYet,
+    ReportRefused,
     StoreError,
     UnknownPeriod,
     app_commands.CheckFailure,

@@ -196,7 +196,7 @@ def _message_reply(channel_id: int, body: dict[str, Any], files: list[str]) -> d
     attachments = [
         dict(p.attachment(name, 1000), content_type="application/octet-stream") for name in files
     ]
-    return p.message(
+    reply = p.message(
         channel_id,
         p.BOT_ID,
         body.get("content") or "",
@@ -204,6 +204,8 @@ def _message_reply(channel_id: int, body: dict[str, Any], files: list[str]) -> d
         attachments=attachments,
         flags=body.get("flags", 0),
     )
+    reply["components"] = body.get("components", [])  # buttons and selects, as Discord keeps them
+    return reply
 
 
 class RecordingWebhook(AsyncWebhookAdapter):

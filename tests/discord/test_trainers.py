@@ -161,7 +161,7 @@ async def test_review_shows_recent_transcripts_privately(
     assert page.ephemeral
     assert NEUTRAL_REPLY in page.text() and "Transcript 1 of 2" in str(page.payload)
     buttons = page.payload["components"][0]["components"]
-    assert [b["label"] for b in buttons] == ["Previous", "Next"]
+    assert [b["label"] for b in buttons] == ["Previous", "Next", "Comment", "Override score"]
     assert store.audit_log()[0].action == "review"
 
     await h.click(p.TRAINER_ID, page, "Next")
@@ -169,7 +169,7 @@ async def test_review_shows_recent_transcripts_privately(
     assert turned.payload["type"] == 7  # the same private message, updated in place
     assert "Transcript 2 of 2" in str(turned.payload)
     buttons = turned.payload["data"]["components"][0]["components"]
-    assert [b.get("disabled", False) for b in buttons] == [False, True]
+    assert [b.get("disabled", False) for b in buttons] == [False, True, False, False]
     await h.click(p.ADMIN_ID, page, "Previous")
     assert "Only the trainer who ran /review" in last(h).text()
 

@@ -127,7 +127,9 @@ def test_forget_officer_removes_every_row(store: Store, persona: Persona) -> Non
         store.add_member("Night", officer, "discord:lead")
     assert store.team_leaderboard(now=NOW).rows[0].score == 66.7
     counts = store.forget_officer("discord:9", actor="discord:lead")
-    assert counts == {"turns": 4, "sessions": 4, "memberships": 1, "officers": 1}
+    assert counts == {
+        "reports": 0, "notes": 0, "turns": 4, "sessions": 4, "memberships": 1, "officers": 1,
+    }  # fmt: skip
     assert store.officer("discord:9") is None
     assert store.officer_history("discord:9") == [] and store.active_sessions() == []
     assert [o.id for o in store.team_members("Night")] == ["discord:7", "discord:8"]

@@ -1,4 +1,4 @@
-"""The practice extension: /practice start|end and the conversation in the practice thread."""
+"""The practice extension: /practice start|drill|end|rewind|report, and the thread talk."""
 
 from __future__ import annotations
 

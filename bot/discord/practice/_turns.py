@@ -14,7 +14,8 @@ from bot.core.practice import NoActiveSession
 from bot.core.session import PracticeSession, ReplyRejected, SessionClosed, check_reply
 from bot.discord.access import discord_user_id
 from bot.discord.delivery import ChannelGone, post
-from bot.discord.practice._render import debrief_embed, slow_down_note, turn_message
+from bot.discord.practice._debrief import post_debrief
+from bot.discord.practice._render import slow_down_note, turn_message
 from bot.discord.ratelimit import Pace
 
 if TYPE_CHECKING:
@@ -102,28 +103,40 @@ async def _play(
     except ReplyRejected as exc:
         await post(thread, str(exc), reference=message)
         return
+    await play_reply(bot, session, text, thread, reference=message)
+
+
+async def play_reply(
+    bot: CooldownBot,
+    session: PracticeSession,
+    text: str,
+    thread: discord.abc.Messageable,
+    *,
+    reference: discord.Message | None = None,
+    preface: str = "",
+) -> None:
+    """Play one officer reply and post the visitor's answer (and the debrief when it ends)."""
     try:
         async with typing_in(thread):
             turn = await bot.run_blocking(bot.room.reply, session.officer_id, text)
     except (SessionClosed, NoActiveSession):
         return  # ended by /practice end while this reply waited; the debrief is already out
     except ReplyRejected as exc:
-        await post(thread, str(exc), reference=message)
+        await post(thread, str(exc), reference=reference)
         return
     except Exception:
         log.exception("practice %s: the reply could not be played", session.id)
         await post(
             thread,
             "The visitor could not answer just now (the error was logged). Send your reply again.",
-            reference=message,
+            reference=reference,
         )
         return
     await bot.health.tell_thread(bot, session, thread)
     content, embeds = turn_message(session, turn)
-    answer = await post(thread, content, embeds=embeds, reference=message)
+    answer = await post(thread, f"{preface}{content}", embeds=embeds, reference=reference)
     if answer is not None:
         bot.turns.saw(session.id, answer.id)
     if session.finished:
         bot.health.forget(session)
-        debrief = await bot.run_blocking(bot.room.debrief, session)
-        await post(thread, embeds=[debrief_embed(debrief)])
+        await post_debrief(bot, session, thread)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -39,6 +40,24 @@ def cli_env(db: Path) -> dict[str, str]:
     env = {**os.environ, "DATABASE_PATH": str(db), "RUBRIC_ENCODER": "none"}
     env.pop("PYTHONIOENCODING", None)
     return env
+
+
+def read_until(proc: subprocess.Popen[bytes], marker: bytes, seconds: float) -> bool:
+    """Read the child's output until `marker` shows; False when it does not within `seconds`
+    (never blocks past the deadline: a read that would wait is not made)."""
+    assert proc.stdout is not None
+    seen = b""
+    deadline = time.monotonic() + seconds
+    fd = proc.stdout.fileno()
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return False
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return marker in seen
+        seen += chunk
+    return True
 
 
 def statuses(db: Path) -> list[tuple[str, int]]:
@@ -156,6 +175,8 @@ def test_a_store_failure_mid_practice_gives_a_message_and_the_debrief(
 
 
 def test_a_killed_practice_is_closed_on_the_next_start(tmp_path: Path) -> None:
+    """kill -9 leaves a practice in progress; the next terminal start (another officer's: the
+    same officer's would carry it on) closes it so stats never show it running."""
     db = tmp_path / "cooldown.db"
     env = cli_env(db)
     proc = subprocess.Popen(
@@ -169,15 +190,13 @@ def test_a_killed_practice_is_closed_on_the_next_start(tmp_path: Path) -> None:
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"I'm sorry, let me help you find your car.\n")
     proc.stdin.flush()
-    deadline = time.monotonic() + 60
-    while b"[score" not in proc.stdout.readline():
-        assert time.monotonic() < deadline and proc.poll() is None
+    assert read_until(proc, b"empathy", 60), "the first turn never showed"
     proc.send_signal(signal.SIGKILL)  # kill -9: no chance to close anything
     proc.wait(10)
     assert [s for s, _ in statuses(db)] == ["in_progress"]
 
     run = subprocess.run(
-        [sys.executable, "-m", "bot", "practice", "--scripted", "--officer", "kim"],
+        [sys.executable, "-m", "bot", "practice", "--scripted", "--officer", "lee"],
         input=b"/end\n",
         capture_output=True,
         cwd=PROJECT_ROOT,

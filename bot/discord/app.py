@@ -179,6 +179,11 @@ class CooldownBot(commands.Bot):
 
     async def close(self) -> None:
         """Disconnect, then stop the blocking threads (the store is closed by whoever opened it)."""
+        # discord.py waits up to 2 s for the servers before 'ready'; stopped inside that wait, its
+        # task would dispatch 'ready' on a closed client (an AttributeError on stderr).
+        ready = getattr(self._connection, "_ready_task", None)
+        if ready is not None and not ready.done():
+            ready.cancel()
         await super().close()
         self.pool.shutdown(wait=False, cancel_futures=True)
 

@@ -161,7 +161,7 @@ def test_rewind_plays_on_from_a_reply_and_shows_both_paths(
     out = capsys.readouterr().out
     assert "== What if?" in out and f'Then you said: "{poor}"' in out
     assert out.index('You: "I can see you\'re worried."') < out.index("Then you said")
-    assert "[score " in out  # the new reply is scored live
+    assert " overall   empathy " in out  # the new reply is scored live
     assert "From reply 2 on, the two paths:" in out and f'"{better}"' in out
     assert chart.read_bytes().startswith(b"\x89PNG")
 
@@ -187,7 +187,7 @@ def test_drill_targets_the_weakest_skill_and_is_scheduled(
     first = out.splitlines()[0]
     assert first.startswith("Drill: ") and "your weakest skill" in first
     assert "starting at agitation" in first and "4 replies" in first
-    assert 1 <= out.count("[score ") <= 4  # a drill is four replies at most
+    assert 1 <= out.count(" overall   empathy ") <= 4  # a drill is four replies at most
     assert "Drill score on" in out and "Drills on " in out and "Next drill on" in out
 
     assert main(["stats", "alice"]) == 0

@@ -255,6 +255,13 @@ def debrief(report: Debrief, arrow: str = "->") -> Group:
         quotes.append((Text("Try instead:", style="bold cyan"), _quoted(report.try_instead)))
     if quotes:
         parts.append(Hanging(quotes, indent=0))
+    if report.focus:  # a drill: the one criterion it practised
+        parts.append(
+            Text.assemble(
+                (f"Drill score on {CRITERION_LABELS[report.focus]}: ", "bold"),
+                _number(report.criteria[report.focus]),
+            )
+        )
     return Group(*parts)
 
 

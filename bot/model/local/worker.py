@@ -173,15 +173,20 @@ class ModelWorker:
 
     def _take(self, limit: int) -> list[_Pending]:
         """Round-robin: one turn (its jobs with one prompt) per session per pass, the served
-        session moves to the back."""
+        session moves to the back. A turn that no longer fits waits for the next batch rather
+        than being split (its prompt would be computed twice); only a turn larger than a whole
+        batch is split."""
         batch: list[_Pending] = []
-        while self._queues and len(batch) < limit:
+        taken = True
+        while self._queues and len(batch) < limit and taken:
+            taken = False
             for session in list(self._queues):
                 queue = self._queues[session]
-                first = queue.popleft()
-                batch.append(first)
-                while queue and len(batch) < limit and queue[0].same_prompt(first):
-                    batch.append(queue.popleft())
+                turn = _turn_length(queue)
+                if batch and len(batch) + turn > limit:
+                    continue
+                batch += [queue.popleft() for _ in range(min(turn, limit - len(batch)))]
+                taken = True
                 if queue:
                     self._queues.move_to_end(session)
                 else:
@@ -218,3 +223,11 @@ class ModelWorker:
                 if pending.future.set_running_or_notify_cancel():
                     pending.future.set_exception(BackendError(reason))
         self._queues.clear()
+
+
+def _turn_length(queue: deque[_Pending]) -> int:
+    """How many jobs at the head of a session's queue share the first one's prompt."""
+    count = 1
+    while count < len(queue) and queue[count].same_prompt(queue[0]):
+        count += 1
+    return count

@@ -117,6 +117,7 @@ class FastGemmaEngine(_TokenizerMixin):
         # rows of one batch: the candidates of up to four turns decode together
         self.max_batch = 16
         self.stop: threading.Event | None = None  # set by the model worker when it closes
+        self.source: Path | None = None  # the model folder (benchmarks load it to compare)
         self.runner = GemmaRunner(weights, device, adjust_threads)
 
     def warm_up(self) -> None:
@@ -219,7 +220,9 @@ def _fast_engine(source: Path, cache_dir: Path, dev: Any, threads: int | None) -
     tokenizer = load_tokenizer(source)
     int8 = dev.type == "cpu" and int8_supported()
     weights = load_weights(source, cache_dir / ".prepared" / source.name, tokenizer, dev, int8)
-    return FastGemmaEngine(weights, tokenizer, dev, adjust)
+    engine = FastGemmaEngine(weights, tokenizer, dev, adjust)
+    engine.source = source
+    return engine
 
 
 def _hf_engine(source: Path | str, dev: Any, threads: int | None) -> HFEngine:

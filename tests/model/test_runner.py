@@ -114,6 +114,17 @@ def test_int8_weights_are_prepared_once_and_keep_the_top_token(
     assert prepared.stat().st_mtime_ns == made  # the second start maps the file it made
 
 
+def test_a_read_only_cache_still_gives_int8_weights(
+    tiny_model: tuple[Path, torch.nn.Module], tmp_path: Path
+) -> None:
+    folder, _ = tiny_model
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # the prepared folder cannot be made under it
+    weights = load_weights(folder, blocked / "x", TinyTokenizer(), torch.device("cpu"), int8=True)
+    assert isinstance(weights.head, Int8Matrix)
+    assert GemmaRunner(weights, torch.device("cpu")).logits(random_ids(5, seed=3)).isfinite().all()
+
+
 def test_candidates_sharing_a_prompt_sample_what_each_would_alone(
     tiny_model: tuple[Path, torch.nn.Module], tmp_path: Path
 ) -> None:

@@ -114,19 +114,34 @@ def load_weights(
     path = prepared_dir / f"runner-v{VERSION}.safetensors"
     stamp = _stamp(source)
     prepared = TensorFile(path) if path.exists() else None
-    if prepared is None or prepared.metadata.get("source") != stamp:
-        start = time.monotonic()
-        log.info("preparing int8 weights for %s (first start only)", source.name)
-        prepare(config, model, tokenizer, path, stamp)
-        log.info("prepared %s in %.1f s", path, time.monotonic() - start)
-        prepared = TensorFile(path)
-    return _from_prepared(config, model, prepared)
+    if prepared is not None and prepared.metadata.get("source") == stamp:
+        return _from_prepared(config, model, prepared)
+    start = time.monotonic()
+    log.info("preparing int8 weights for %s (first start only)", source.name)
+    tensors, meta = prepare(config, model, tokenizer, stamp)
+    try:
+        save_tensors(path, tensors, meta)
+    except OSError as exc:  # a read-only cache: this process keeps its own copy instead
+        log.warning("could not keep the prepared weights in %s: %s", path, exc)
+        return _from_prepared(config, model, _InMemory(tensors, meta))
+    log.info("prepared %s in %.1f s", path, time.monotonic() - start)
+    return _from_prepared(config, model, TensorFile(path))
+
+
+class _InMemory:
+    """Prepared tensors that could not be written, read like a TensorFile."""
+
+    def __init__(self, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
+        self.tensors, self.metadata = tensors, metadata
+
+    def tensor(self, name: str) -> torch.Tensor:
+        return self.tensors[name]
 
 
 def prepare(
-    config: GemmaConfig, model: TensorFile, tokenizer: Any, path: Path, stamp: str
-) -> None:
-    """Quantize and fuse the model's matrices and write them to `path`."""
+    config: GemmaConfig, model: TensorFile, tokenizer: Any, stamp: str
+) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """The model's matrices quantized and fused, and the metadata to store with them."""
     from bot.model.local.vocab import english_vocab
 
     allowed, stops, newlines = english_vocab(tokenizer)
@@ -148,10 +163,12 @@ def prepare(
     out["head.ids"] = ids
     out["norm"] = 1.0 + model.tensor("model.norm.weight").float()
     meta = {"source": stamp, "stops": json.dumps(stops), "newlines": json.dumps(newlines)}
-    save_tensors(path, out, meta)
+    return out, meta
 
 
-def _from_prepared(config: GemmaConfig, model: TensorFile, prepared: TensorFile) -> GemmaWeights:
+def _from_prepared(
+    config: GemmaConfig, model: TensorFile, prepared: TensorFile | _InMemory
+) -> GemmaWeights:
     def matrix(name: str) -> Int8Matrix:
         return Int8Matrix(prepared.tensor(f"{name}.q"), prepared.tensor(f"{name}.s"))
 

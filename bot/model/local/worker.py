@@ -1,4 +1,8 @@
-"""The model worker: one thread owns the model; sessions are served round-robin, in batches."""
+"""The model worker: one thread owns the model; sessions are served round-robin, in batches.
+
+A visitor turn submits its N candidates as N jobs with one prompt; they are always taken
+together, so the runner computes that prompt once for all of them.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from bot.lifecycle import native_work
 from bot.model.base import BackendError
 from bot.model.loads import load_serially
+from bot.model.local.cores import MODEL_THREAD, name_os_thread
 from bot.model.local.engine import Engine, TextJob
 from bot.model.prompt import Prompt
 
@@ -35,6 +40,13 @@ class _Pending:
             return self.work
         return engine.job(self.work, self.seed)
 
+    def same_prompt(self, other: _Pending) -> bool:
+        """Whether both are candidates of one turn (they differ only in their seed)."""
+        a, b = self.work, other.work
+        if isinstance(a, TextJob) and isinstance(b, TextJob):
+            return (a.prefix, a.suffix) == (b.prefix, b.suffix)
+        return a is b or a == b
+
 
 class ModelWorker:
     """Queues prompts per session and generates them on the engine from a single thread."""
@@ -53,7 +65,7 @@ class ModelWorker:
         self.load_error: BaseException | None = None
         self.load_seconds = 0.0
         self.largest_batch = 0
-        self._thread = threading.Thread(target=self._run, name="cooldown-model", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=MODEL_THREAD, daemon=True)
         self._thread.start()
 
     def wait_ready(self, timeout: float | None = None) -> bool:
@@ -116,6 +128,8 @@ class ModelWorker:
         return not self._thread.is_alive()
 
     def _run(self) -> None:
+        # the OS name lets the thread count follow the load without counting our own threads
+        name_os_thread(MODEL_THREAD)
         with native_work():  # until here, exiting the process must not finalise around torch
             self._work()
 
@@ -132,11 +146,22 @@ class ModelWorker:
         finally:
             self.load_seconds = time.monotonic() - start
             self._ready.set()
+        self._warm_up()
         while True:
             batch = self._next_batch()
             if batch is None:
                 return
             self._serve(batch)
+
+    def _warm_up(self) -> None:
+        """One-time kernel set-up after `ready`: the officer reads the opening line meanwhile."""
+        warm_up = getattr(self.engine, "warm_up", None)
+        if warm_up is None or self._closed:
+            return
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - the first real turn pays the set-up instead
+            log.warning("visitor model warm-up failed", exc_info=True)
 
     def _next_batch(self) -> list[_Pending] | None:
         with self._cv:
@@ -152,12 +177,21 @@ class ModelWorker:
             return self._take(limit)
 
     def _take(self, limit: int) -> list[_Pending]:
-        """Round-robin: one job per session per pass, the served session moves to the back."""
+        """Round-robin: one turn (its jobs with one prompt) per session per pass, the served
+        session moves to the back. A turn that no longer fits waits for the next batch rather
+        than being split (its prompt would be computed twice); only a turn larger than a whole
+        batch is split."""
         batch: list[_Pending] = []
-        while self._queues and len(batch) < limit:
+        taken = True
+        while self._queues and len(batch) < limit and taken:
+            taken = False
             for session in list(self._queues):
                 queue = self._queues[session]
-                batch.append(queue.popleft())
+                turn = _turn_length(queue)
+                if batch and len(batch) + turn > limit:
+                    continue
+                batch += [queue.popleft() for _ in range(min(turn, limit - len(batch)))]
+                taken = True
                 if queue:
                     self._queues.move_to_end(session)
                 else:
@@ -194,3 +228,11 @@ class ModelWorker:
                 if pending.future.set_running_or_notify_cancel():
                     pending.future.set_exception(BackendError(reason))
         self._queues.clear()
+
+
+def _turn_length(queue: deque[_Pending]) -> int:
+    """How many jobs at the head of a session's queue share the first one's prompt."""
+    count = 1
+    while count < len(queue) and queue[count].same_prompt(queue[0]):
+        count += 1
+    return count

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
+from bot.core.feedback import TurnFeedback, latest_feedback
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom
 from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
@@ -36,8 +37,11 @@ def render_scene(persona: Persona, session: PracticeSession) -> str:
     )
 
 
-def render_turn(persona: Persona, turn: Turn, coaching: bool = True) -> str:
-    """One turn as the officer sees it: scores and coaching (live mode), then the visitor."""
+def render_turn(
+    persona: Persona, turn: Turn, coaching: bool = True, feedback: TurnFeedback | None = None
+) -> str:
+    """One turn as the officer sees it: scores, why the visitor reacted and tips (live mode),
+    then the visitor."""
     lines = []
     if coaching:
         d = turn.score.dimensions
@@ -46,7 +50,10 @@ def render_turn(persona: Persona, turn: Turn, coaching: bool = True) -> str:
             f"resolution {d['resolution']} | agitation {turn.agitation_before} -> "
             f"{turn.agitation_after}, {_trend(turn)}]"
         )
-        lines += [f"  tip: {tip}" for tip in turn.score.coaching[:2]]
+        if feedback is not None:
+            lines.append(f"  {feedback.why}")
+        tips = feedback.tips if feedback is not None else turn.score.coaching[:2]
+        lines += [f"  tip: {tip}" for tip in tips]
     lines.append(f'{persona.short_name}: "{turn.visitor_reply}"')
     return "\n".join(lines)
 
@@ -85,7 +92,8 @@ def play(
             if problem and problem != shown_problem:
                 emit(render_problem(problem))
             shown_problem = problem
-            emit(render_turn(session.persona, turn, coaching))
+            feedback = latest_feedback(session) if coaching else None
+            emit(render_turn(session.persona, turn, coaching, feedback))
             if session.finished:
                 break
     except KeyboardInterrupt:

@@ -77,6 +77,10 @@ class CooldownBot(commands.Bot):
         self.extension_names = tuple(extensions)
         self.pool = ThreadPoolExecutor(blocking_threads, thread_name_prefix="cooldown-blocking")
         self.pacing = OfficerRateLimit(settings.officer_messages_per_minute)
+        # Adapter memory that may be lost on a restart: the slow-down notice per officer (edited
+        # to count dropped messages) and the threads of practices that finished in this run.
+        self.pace_notices: dict[str, discord.Message] = {}
+        self.finished_threads: dict[int, str] = {}  # thread id -> officer id
 
     @property
     def room(self) -> PracticeRoom:

@@ -46,9 +46,10 @@ async def post(
     embeds: Sequence[discord.Embed] = (),
     files: Sequence[discord.File] = (),
     reference: discord.Message | None = None,
+    view: discord.ui.View | None = None,
 ) -> discord.Message | None:
     """Send to a channel or thread; None when Discord refused (logged), ChannelGone when deleted."""
-    kwargs = _kwargs(content, embeds, files, None)
+    kwargs = _kwargs(content, embeds, files, view)
     if reference is not None:
         kwargs["reference"] = reference
         kwargs["mention_author"] = False
@@ -58,7 +59,7 @@ async def post(
     except discord.NotFound as exc:
         if reference is not None and exc.code == 10008:
             # The officer deleted the message we answered: say it without the reply link.
-            return await post(channel, content, embeds=embeds, files=files)
+            return await post(channel, content, embeds=embeds, files=files, view=view)
         raise ChannelGone(channel_id) from exc
     except discord.Forbidden as exc:
         log.warning("missing permission to post in channel %s: %s", channel_id, exc.text)

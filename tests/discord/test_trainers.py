@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.core.store import Store
+from bot.discord import views
 from tests.discord import payloads as p
 from tests.discord.conftest import GOOD_REPLY, NEUTRAL_REPLY, PERSONA_ID, persona_yaml
 from tests.discord.harness import Harness, Upload, UserOption
@@ -172,6 +175,29 @@ async def test_review_shows_recent_transcripts_privately(
     assert [b.get("disabled", False) for b in buttons] == [False, True]
     await h.click(p.ADMIN_ID, page, "Previous")
     assert "Only the trainer who ran /review" in last(h).text()
+
+
+async def test_review_buttons_switch_off_when_they_time_out(
+    discord_bot: Harness, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = discord_bot
+    monkeypatch.setattr(views, "EXPIRES_AFTER", 0.05)
+    for reply in (NEUTRAL_REPLY, GOOD_REPLY):
+        await h.slash("practice start", p.OFFICER_ID, persona=PERSONA_ID)
+        await h.say(p.OFFICER_ID, int(h.threads()[-1]["id"]), reply)
+        await h.slash("practice end", p.OFFICER_ID)
+    await h.slash("review", p.TRAINER_ID, officer=UserOption(p.OFFICER_ID))
+    page = last(h)
+    footer = page.payload["embeds"][0]["footer"]["text"]
+    assert footer.endswith("· 1 reply · overall 100")  # no raw session id, no "1 replies"
+    await asyncio.sleep(0.2)
+    await h.settle()
+    edit = [c for c in h.calls if c.method == "PATCH" and "webhook" in c.path][-1]
+    assert str(page.response["id"]) in edit.url  # the review message itself
+    assert [b.get("disabled") for b in edit.payload["components"][0]["components"]] == [
+        True,
+        True,
+    ]
 
 
 async def test_review_of_a_long_transcript_is_cut_between_replies(

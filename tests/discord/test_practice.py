@@ -145,15 +145,15 @@ async def test_one_practice_at_a_time(discord_bot: Harness) -> None:
     assert len(h.threads()) == 1
 
 
-async def test_unknown_persona_lists_the_valid_ids_and_opens_no_thread(
-    discord_bot: Harness,
-) -> None:
+async def test_unknown_persona_points_to_the_list_not_an_id_dump(discord_bot: Harness) -> None:
     h = discord_bot
     await h.slash("practice start", p.OFFICER_ID, persona="no_such_visitor")
     refusal = last_response(h)
-    assert refusal.ephemeral
-    assert "no_such_visitor" in refusal.text() and PERSONA_ID in refusal.text()
-    assert "alarm_shopper" in refusal.text()
+    assert refusal.ephemeral and "No persona 'no_such_visitor'" in refusal.text()
+    assert PERSONA_ID not in refusal.text() and "alarm_shopper" not in refusal.text()
+    assert "pick a visitor from the list" in refusal.text()
+    await h.slash("practice start", p.OFFICER_ID, persona="towed_car_drivr")
+    assert f"Did you mean `{PERSONA_ID}`?" in last_response(h).text()  # a near miss is named
     assert h.threads() == []
 
 

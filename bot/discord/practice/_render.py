@@ -85,7 +85,7 @@ def scene_embed(session: PracticeSession) -> discord.Embed:
     embed.add_field(name="Mode", value=session.mode.value, inline=True)
     embed.set_footer(
         text="Answer in this thread with normal messages, in your own words. "
-        f"{coaching} /practice end finishes with a debrief."
+        f"{coaching} Stuck? Hint. Done? End (or /practice end) for your debrief."
     )
     return embed
 

@@ -74,8 +74,8 @@ SCENES: tuple[tuple[tuple[str, ...], Scene], ...] = (
         ("shop", "store", "shopping", "mall", "supermarket", "retail", "food court"),
         Scene(
             reason="...because the alarm has to be checked every time, for every customer",
-            option="I can check the receipt with you at the desk - it takes two minutes",
-            limit="I can't open the staff door, but I can get the duty manager out to you",
+            option="I can get the duty manager down here to sort it out with you",
+            limit="I can't do that here, but I can take you to customer services now",
             question="What were you hoping to get sorted today?",
         ),
     ),

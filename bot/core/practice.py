@@ -60,12 +60,15 @@ class StoredSessionLike(Protocol):
     turns: Sequence[Turn]
     started_at: float
     meta: dict[str, str]
+    outcome: Outcome
 
 
 class SessionArchive(SessionRecorder, Protocol):
     """A recorder that can also hand back and close sessions in progress (the SQLite store)."""
 
     def active_sessions(self) -> Sequence[StoredSessionLike]: ...
+
+    def load_session(self, session_id: str) -> StoredSessionLike: ...
 
     def close_session(self, session_id: str, outcome: str) -> None: ...
 
@@ -182,6 +185,32 @@ class PracticeRoom:
     def debrief(self, session: PracticeSession) -> Debrief:
         """The debrief of a session (finished or not)."""
         return build_debrief(session, self.rubric)
+
+    def recorded_debrief(self, session_id: str) -> Debrief:
+        """The debrief of a recorded session, running or finished, e.g. for a debrief's Details
+        button pressed after a restart (the store's SessionNotFound when it is unknown)."""
+        for session in self.running():
+            if session.id == session_id:
+                return self.debrief(session)
+        if self.store is None:
+            raise NoActiveSession()
+        stored = self.store.load_session(session_id)
+        session = PracticeSession(
+            self.catalogue.known(stored.persona_id),  # a persona disabled since still debriefs
+            stored.officer_id,
+            self.visitor,
+            self.rubric,
+            mode=Mode(stored.mode),
+            id=stored.id,
+            agitation=stored.agitation,
+            opening_line=stored.opening_line,
+            turns=list(stored.turns),
+            outcome=Outcome(stored.outcome),
+            started_at=stored.started_at,
+            meta=dict(stored.meta),
+            reader=self.reader,
+        )
+        return self.debrief(session)
 
     def resume(
         self,

@@ -27,8 +27,12 @@ def _day(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%d %b")
 
 
-def progress_embed(progress: Progress, name: str) -> discord.Embed:
-    """An officer's numbers: sessions, resolution rate, streaks, latest and best results."""
+def progress_embed(
+    progress: Progress, name: str, persona_names: dict[str, str] | None = None
+) -> discord.Embed:
+    """An officer's numbers: sessions, resolution rate, streaks, latest and best results, with
+    visitors by name (a persona id means nothing to an officer)."""
+    names = persona_names or {}
     embed = discord.Embed(
         title=f"Progress - {discord.utils.escape_markdown(name)}",
         description=(
@@ -39,12 +43,16 @@ def progress_embed(progress: Progress, name: str) -> discord.Embed:
         colour=discord.Colour.blurple(),
     )
     latest = [
-        f"{_day(p.started_at)} · {p.persona_id} · {p.scores['overall']:.0f} · {p.outcome.label}"
+        f"{_day(p.started_at)} · {names.get(p.persona_id, p.persona_id)} · "
+        f"{p.scores['overall']:.0f} · {p.outcome.label}"
         for p in reversed(progress.points[-5:])
     ]
     if latest:
         embed.add_field(name="Latest", value=clip("\n".join(latest), FIELD_VALUE), inline=False)
-    best = [f"{pid}: {score:.0f}" for pid, score in list(progress.best_by_persona.items())[:10]]
+    best = [
+        f"{names.get(pid, pid)}: {score:.0f}"
+        for pid, score in list(progress.best_by_persona.items())[:10]
+    ]
     if best:
         embed.add_field(name="Best per persona", value=clip("\n".join(best), FIELD_VALUE))
     return embed
@@ -67,23 +75,31 @@ class ProgressCog(commands.Cog):
         target = officer or interaction.user
         if target.id != interaction.user.id:
             require_trainer(interaction)
-        await defer(interaction)
-        progress = await self.bot.run_blocking(self.bot.store.officer_progress, officer_id(target))
-        name = target.display_name
-        if not progress.sessions:
-            who = "You have" if target.id == interaction.user.id else f"{name} has"
-            await respond(
-                interaction, f"{who} no scored practice yet. `/practice start` begins one."
-            )
-            return
-        from bot.core.charts import progress_chart
+        await show_progress(self.bot, interaction, target)
 
-        png = await self.bot.run_blocking(progress_chart, progress, f"Progress - {name}")
-        embed = progress_embed(progress, name)
-        embed.set_image(url=f"attachment://{CHART_NAME}")
-        await respond(
-            interaction, embeds=[embed], files=[discord.File(io.BytesIO(png), CHART_NAME)]
-        )
+
+def persona_names(bot: CooldownBot) -> dict[str, str]:
+    """Every known persona's visitor name by id (disabled ones too: old results name them)."""
+    return {entry.persona.id: entry.persona.short_name for entry in bot.catalogue.entries()}
+
+
+async def show_progress(
+    bot: CooldownBot, interaction: discord.Interaction, target: discord.abc.User
+) -> None:
+    """Answer privately with someone's progress and chart (/stats and the My stats button)."""
+    await defer(interaction)
+    progress = await bot.run_blocking(bot.store.officer_progress, officer_id(target))
+    name = target.display_name
+    if not progress.sessions:
+        who = "You have" if target.id == interaction.user.id else f"{name} has"
+        await respond(interaction, f"{who} no scored practice yet. `/practice start` begins one.")
+        return
+    from bot.core.charts import progress_chart
+
+    png = await bot.run_blocking(progress_chart, progress, f"Progress - {name}")
+    embed = progress_embed(progress, name, persona_names(bot))
+    embed.set_image(url=f"attachment://{CHART_NAME}")
+    await respond(interaction, embeds=[embed], files=[discord.File(io.BytesIO(png), CHART_NAME)])
 
 
 async def setup(bot: CooldownBot) -> None:

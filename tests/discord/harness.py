@@ -31,7 +31,13 @@ from tests.discord.recorder import (
 __all__ = ["Call", "Harness", "Recorder", "Upload", "UserOption", "discord_error", "start_bot"]
 
 # Tasks discord.py names when it dispatches an event or a UI interaction (timeouts are unnamed).
-DISPATCH_TASKS = ("discord.py:", "discord-ui-modal-dispatch", "discord-ui-view-dispatch")
+DISPATCH_TASKS = (
+    "discord.py:",
+    "discord-ui-modal-dispatch",
+    "discord-ui-view-dispatch",
+    "discord-ui-dynamic-item",
+    "discord-ui-view-timeout",
+)
 
 
 @dataclass
@@ -178,16 +184,22 @@ class Harness:
         self.bot._connection.parse_interaction_create(payload)
         await self.settle()
 
-    async def click(self, user_id: int, message: Call, label: str) -> None:
+    async def click(
+        self, user_id: int, message: Call, label: str, *, channel_id: int | None = None
+    ) -> None:
         """Press the button with this label on a message the bot sent."""
         sent = message.response
         button = next(
             b for row in sent["components"] for b in row["components"] if b.get("label") == label
         )
-        data = {"custom_id": button["custom_id"], "component_type": 2}
-        payload = p.interaction(
-            3, data, user_id, self._channel_payload(p.PRACTICE_CHANNEL_ID), self.app_permissions
-        )
+        await self._component(user_id, sent, {"custom_id": button["custom_id"],
+                                               "component_type": 2}, channel_id)  # fmt: skip
+
+    async def _component(
+        self, user_id: int, sent: dict[str, Any], data: dict[str, Any], channel_id: int | None
+    ) -> None:
+        channel = self._channel_payload(channel_id or int(sent["channel_id"]))
+        payload = p.interaction(3, data, user_id, channel, self.app_permissions)
         payload["message"] = sent
         async_context.set(self.webhook)
         self.bot._connection.parse_interaction_create(payload)  # type: ignore[arg-type]

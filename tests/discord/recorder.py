@@ -172,6 +172,9 @@ class RecordingHTTP(HTTPClient):
         if key == ("POST", "/channels/{channel_id}/messages"):
             assert call.channel_id is not None
             return _message_reply(call.channel_id, call.payload or {}, call.files)
+        if key == ("PATCH", "/channels/{channel_id}/messages/{message_id}"):
+            assert call.channel_id is not None
+            return _message_reply(call.channel_id, call.payload or {}, call.files)
         if key == ("GET", "/channels/{channel_id}"):
             assert call.channel_id is not None
             return self.recorder.threads.get(call.channel_id) or p.text_channel(call.channel_id)
@@ -196,7 +199,7 @@ def _message_reply(channel_id: int, body: dict[str, Any], files: list[str]) -> d
     attachments = [
         dict(p.attachment(name, 1000), content_type="application/octet-stream") for name in files
     ]
-    return p.message(
+    reply = p.message(
         channel_id,
         p.BOT_ID,
         body.get("content") or "",
@@ -204,6 +207,8 @@ def _message_reply(channel_id: int, body: dict[str, Any], files: list[str]) -> d
         attachments=attachments,
         flags=body.get("flags", 0),
     )
+    reply["components"] = body.get("components", [])  # buttons and selects, as Discord keeps them
+    return reply
 
 
 class RecordingWebhook(AsyncWebhookAdapter):

@@ -170,7 +170,8 @@ def test_a_killed_practice_is_closed_on_the_next_start(tmp_path: Path) -> None:
     proc.stdin.write(b"I'm sorry, let me help you find your car.\n")
     proc.stdin.flush()
     deadline = time.monotonic() + 60
-    while b"[score" not in proc.stdout.readline():
+    # the turn's score row (bot/terminal/render.turn; plain text on a pipe)
+    while not proc.stdout.readline().startswith(b"  score "):
         assert time.monotonic() < deadline and proc.poll() is None
     proc.send_signal(signal.SIGKILL)  # kill -9: no chance to close anything
     proc.wait(10)

@@ -9,21 +9,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.practice import AlreadyPractising, NoActiveSession
 from bot.core.session import PracticeSession
-from bot.core.store.errors import StoreError
-from bot.discord.access import in_guild, officer_id
-from bot.discord.delivery import ChannelGone, defer, post, respond
+from bot.discord.access import in_guild
+from bot.discord.practice._buttons import DYNAMIC_ITEMS
 from bot.discord.practice._catchup import catch_up
-from bot.discord.practice._render import (
-    DIFFICULTY_LABELS,
-    debrief_embed,
-    persona_choice_name,
-    scene_embed,
-)
+from bot.discord.practice._flow import begin_practice, end_gone_session, end_practice
+from bot.discord.practice._render import DIFFICULTY_LABELS, persona_choice_name
 from bot.discord.practice._resume import resume_sessions
-from bot.discord.practice._threads import discard_thread, open_practice_thread
-from bot.discord.practice._turns import end_gone_session, play_message
+from bot.discord.practice._turns import play_message
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
@@ -61,8 +54,14 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
         super().__init__()
 
     async def cog_load(self) -> None:
-        """Practices that were running when the bot stopped carry on in their threads."""
+        """Buttons of any scene or debrief answer again, and practices that were running when
+        the bot stopped carry on in their threads."""
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.resumed = await resume_sessions(self.bot)
+
+    async def cog_unload(self) -> None:
+        """Stop answering the practice buttons."""
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     @app_commands.command(name="start")
     @app_commands.describe(
@@ -79,77 +78,13 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
         difficulty: int | None = None,
     ) -> None:
         """Start a practice with a frustrated visitor in a private thread."""
-        await defer(interaction)
-        room, officer = self.bot.room, officer_id(interaction.user)
-        current = room.active(officer)
-        if current is not None:
-            raise AlreadyPractising(current)
-        # Before any thread exists, so a wrong id or difficulty leaves nothing behind.
-        chosen = room.choose_persona(persona, difficulty)
-        mode = await self.bot.practice_mode(interaction.guild_id)
-        thread, warning = await open_practice_thread(interaction, chosen)
-        meta = {
-            "guild_id": str(interaction.guild_id),
-            "channel_id": str(thread.parent_id),
-            "thread_id": str(thread.id),
-            "officer_name": interaction.user.display_name,
-        }
-        try:
-            await self.bot.run_blocking(
-                self.bot.store.ensure_officer, officer, interaction.user.display_name
-            )
-            session = await self.bot.run_blocking(
-                room.start, officer, chosen.id, mode=mode, meta=meta
-            )
-        except BaseException:
-            await discard_thread(thread)
-            raise
-        try:
-            scene = await post(
-                thread,
-                f"Practice for {interaction.user.display_name}.",
-                embeds=[scene_embed(session)],
-            )
-            await self.bot.health.tell_thread(self.bot, session, thread)
-            if scene is not None:  # catching up after a lost connection starts from here
-                self.bot.turns.saw(session.id, scene.id)
-        except ChannelGone:
-            await end_gone_session(self.bot, session)
-            raise
-        text = f"Your practice with {chosen.short_name} is ready in {thread.mention}."
-        await respond(interaction, f"{text}\n{warning}" if warning else text)
+        await begin_practice(self.bot, interaction, persona, difficulty)
 
     @app_commands.command(name="end")
     @in_guild()
     async def end(self, interaction: discord.Interaction) -> None:
         """End your practice now and get the debrief."""
-        officer = officer_id(interaction.user)
-        session = self.bot.room.active(officer)
-        if session is None:
-            raise NoActiveSession()
-        thread_id = int(session.meta.get("thread_id") or 0)
-        in_thread = interaction.channel_id == thread_id
-        await defer(interaction, ephemeral=not in_thread)
-        note = None
-        try:
-            debrief = await self.bot.run_blocking(self.bot.room.end, officer)
-        except StoreError as exc:
-            # Ended all the same; the officer still gets the debrief of what was played.
-            log.error("practice %s ended but could not be recorded: %s", session.id, exc)
-            debrief = await self.bot.run_blocking(self.bot.room.debrief, session)
-            note = "Your practice ended, but the bot could not save its end (the error was logged)."
-        embed = debrief_embed(debrief)
-        if in_thread:
-            await respond(interaction, note, embeds=[embed], ephemeral=False)
-            return
-        try:
-            if thread_id:
-                await post(
-                    self.bot.get_partial_messageable(thread_id), embeds=[debrief_embed(debrief)]
-                )
-        except ChannelGone:
-            log.info("practice %s ended; its thread %s was already gone", session.id, thread_id)
-        await respond(interaction, note, embeds=[embed])
+        await end_practice(self.bot, interaction)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.debrief import Debrief
+from bot.core.feedback import latest_feedback
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom, StoredSessionLike
 from bot.core.session import Mode, PracticeSession, ReplyRejected
@@ -74,7 +75,8 @@ def play(
             if problem and problem != shown_problem:
                 screen.show(render.problem(problem))
             shown_problem = problem
-            screen.show(render.turn(persona, turn, coaching, screen.arrow))
+            feedback = latest_feedback(session) if coaching else None
+            screen.show(render.turn(persona, turn, coaching, screen.arrow, feedback))
             if session.finished:
                 break
     except KeyboardInterrupt:

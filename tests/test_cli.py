@@ -132,7 +132,9 @@ def test_a_bad_persona_file_is_refused_with_the_fix(
     bad.write_text("name: Sam\ndifficulty: 9\n")
     assert main(["personas", "add", str(bad)]) == 1
     out = capsys.readouterr().out
-    assert out.startswith(f"FAIL {bad}: field") and "Fix:" in out
+    assert out.startswith(f"FAIL {bad}: ") and "Fix:" in out
+    # every problem in one go, not one per attempt
+    assert "field 'difficulty': 9 is out of range" in out and "field 'setting': is missing" in out
     assert main(["personas", "show", "broken_visitor"]) == 2
 
 

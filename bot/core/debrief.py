@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
+from bot.core.rubric.tips import in_scene
 from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric
 from bot.core.session import Outcome, PracticeSession, SessionKind, Turn
+
+# A reply is only called the best one when there was a choice and it was decent: a lone reply
+# that threatened the police is not anyone's "best reply (20)".
+BEST_AT_LEAST = 50
+# A suggestion this close to something the officer already said teaches nothing.
+SAME_AS_SAID = 0.6
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,14 @@ class Debrief:
     try_instead: str  # a better phrasing of the worst reply ('' when there were no replies)
     kind: SessionKind = SessionKind.PRACTICE
     focus: str | None = None  # a drill's criterion
+
+    def bullets(self, limit: int = 3) -> tuple[tuple[bool, str], ...]:
+        """What to take away, as (went well, text): one thing that worked, then what to work
+        on, topped up from either side to `limit`."""
+        good = [(True, w) for w in self.worked]
+        picked = good[:1] + [(False, w) for w in self.to_improve][: limit - len(good[:1])]
+        picked += good[1 : 1 + limit - len(picked)]
+        return tuple(picked)
 
     def as_text(self) -> str:
         """A plain-text debrief for the terminal and logs."""
@@ -72,7 +88,12 @@ def better_phrasing(session: PracticeSession, turn: Turn, rubric: Rubric) -> str
     so the suggestion is one the rubric itself rates highest; personas without examples get a
     reply assembled from what the visitor wants.
     """
-    candidates = list(session.persona.good_examples)
+    said = [t.officer_text.casefold() for t in session.turns]
+    candidates = [
+        c
+        for c in session.persona.good_examples
+        if all(SequenceMatcher(None, c.casefold(), s).ratio() < SAME_AS_SAID for s in said)
+    ]
     if candidates:
         scores = rubric.score_many([(c, turn.visitor_line) for c in candidates])
         best = max(range(len(candidates)), key=lambda i: scores[i].overall)
@@ -97,6 +118,8 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
     dimensions = {d: _mean([t.score.dimensions[d] for t in turns]) for d in DIMENSIONS}
     best = max(turns, key=lambda t: t.score.overall, default=None)
     worst = min(turns, key=lambda t: t.score.overall, default=None)
+    if best is worst or (best is not None and best.score.overall < BEST_AT_LEAST):
+        best = None
     ranked = sorted(CRITERIA, key=lambda c: criteria[c], reverse=True)
     worked = tuple(
         f"{CRITERION_LABELS[c]} ({criteria[c]})" for c in ranked[:3] if criteria[c] >= 60
@@ -106,7 +129,7 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
         if criteria[c] >= 50 or len(to_improve) == 3:
             break
         lowest = min(turns, key=lambda t: t.score.criterion(c))
-        tip = lowest.score.criteria[c].coaching
+        tip = in_scene(c, lowest.score.criteria[c].coaching, session.persona.setting)
         to_improve.append(f"{CRITERION_LABELS[c]} ({criteria[c]}): {tip}".rstrip(": "))
     return Debrief(
         session_id=session.id,

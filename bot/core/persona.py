@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from bot.core.persona_yaml import MAX_FILE_BYTES, PersonaYamlError, load_persona_yaml
 
@@ -46,6 +47,43 @@ class PersonaError(ValueError):
     def __init__(self, source: str, field: str, problem: str, fix: str) -> None:
         self.source, self.field, self.problem, self.fix = source, field, problem, fix
         super().__init__(f"{source}: field '{field}': {problem}. Fix: {fix}")
+
+    @property
+    def errors(self) -> tuple[PersonaError, ...]:
+        """Every problem found (just this one for a single error)."""
+        return (self,)
+
+    def line(self) -> str:
+        """The problem without the file name, for a list of several."""
+        return f"field '{self.field}': {self.problem}. Fix: {self.fix}"
+
+
+class PersonaErrors(PersonaError):
+    """Several problems in one persona file, all reported at once so a trainer fixes them in
+    one round instead of one per attempt. The first one's parts are its own."""
+
+    def __init__(self, errors: Iterable[PersonaError]) -> None:
+        found = tuple(e for error in errors for e in error.errors)
+        if not found:
+            raise ValueError("PersonaErrors needs at least one error")
+        first = found[0]
+        self.source, self.field, self.problem, self.fix = (
+            first.source, first.field, first.problem, first.fix
+        )  # fmt: skip
+        self._errors = found
+        listed = "\n".join(f"- {e.line()}" for e in found)
+        ValueError.__init__(self, f"{first.source}: {len(found)} problems:\n{listed}")
+
+    @property
+    def errors(self) -> tuple[PersonaError, ...]:
+        """Every problem found, in file order."""
+        return self._errors
+
+
+def persona_error(errors: Iterable[PersonaError]) -> PersonaError:
+    """One error as it is, several as PersonaErrors (so a lone problem reads as before)."""
+    found = [e for error in errors for e in error.errors]
+    return found[0] if len(found) == 1 else PersonaErrors(found)
 
 
 def band_for(agitation: int) -> Band:
@@ -204,8 +242,11 @@ def _field_path(loc: Iterable[object]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _error_from_validation(source: str, exc: ValidationError) -> PersonaError:
-    err = exc.errors()[0]
+def _errors_from_validation(source: str, exc: ValidationError) -> list[PersonaError]:
+    return [_error_from_detail(source, err) for err in exc.errors()]
+
+
+def _error_from_detail(source: str, err: ErrorDetails) -> PersonaError:
     kind, loc = err["type"], err["loc"]
     where = _field_path(loc)
     top = str(loc[0]) if loc else ""
@@ -241,57 +282,80 @@ def _short_repr() -> reprlib.Repr:
 _SHORT = _short_repr()
 
 
-def _check_lines(source: str, schema: _PersonaSchema) -> None:
-    def clean(field_name: str, items: list[str], minimum: int) -> None:
+def _texts(value: object) -> list[str] | None:
+    """A list of strings from raw YAML, or None when it is not one (the schema says so)."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def _line_errors(source: str, data: dict[str, object]) -> list[PersonaError]:
+    """Blank, repeated and too few lines, read from the raw file so they are found even when
+    other fields are wrong."""
+    errors: list[PersonaError] = []
+
+    def clean(field_name: str, value: object, minimum: int, *, schema_min: bool = False) -> None:
+        items = _texts(value)
+        if items is None:
+            return
         blanks = [i for i, text in enumerate(items) if not text.strip()]
         if blanks:
-            raise PersonaError(
-                source,
-                f"{field_name}[{blanks[0]}]",
-                "is an empty line",
-                "write the line or remove it",
-            )
-        if len(items) < minimum:
-            raise PersonaError(
-                source,
-                field_name,
-                f"has {len(items)} line(s), needs at least {minimum}",
-                f"add {minimum - len(items)} more line(s) the visitor would say at this level",
+            errors.append(
+                PersonaError(source, f"{field_name}[{blanks[0]}]", "is an empty line",
+                             "write the line or remove it")
+            )  # fmt: skip
+        if len(items) < minimum and not (schema_min and not items):  # the schema's "too short"
+            errors.append(
+                PersonaError(
+                    source,
+                    field_name,
+                    f"has {len(items)} line(s), needs at least {minimum}",
+                    f"add {minimum - len(items)} more line(s) the visitor would say at this level",
+                )
             )
         seen: set[str] = set()
         for i, text in enumerate(items):
             key = text.strip().lower()
-            if key in seen:
-                raise PersonaError(
-                    source,
-                    f"{field_name}[{i}]",
-                    "repeats an earlier line",
-                    "make every line different",
-                )
+            if key and key in seen:
+                errors.append(
+                    PersonaError(source, f"{field_name}[{i}]", "repeats an earlier line",
+                                 "make every line different")
+                )  # fmt: skip
+                break
             seen.add(key)
 
-    clean("opening_lines", schema.opening_lines, 1)
-    for i, fact in enumerate(schema.facts):
-        for part in ("q", "a"):
-            if not getattr(fact, part).strip():
-                raise PersonaError(
-                    source,
-                    f"facts[{i}].{part}",
-                    "is empty",
-                    "write the question an officer might ask (q) and the visitor's answer (a)",
-                )
+    clean("opening_lines", data.get("opening_lines"), 1, schema_min=True)
+    facts = data.get("facts")
     questions: set[str] = set()
-    for i, fact in enumerate(schema.facts):
-        key = fact.q.strip().lower()
-        if key in questions:
-            raise PersonaError(
-                source, f"facts[{i}].q", "repeats an earlier question", "merge the two facts"
-            )
-        questions.add(key)
-    clean("triggers", schema.triggers, 1)
-    clean("soothers", schema.soothers, 1)
+    for i, fact in enumerate(facts if isinstance(facts, list) else []):
+        if not isinstance(fact, dict):
+            continue
+        for part in ("q", "a"):
+            if isinstance(fact.get(part), str) and not fact[part].strip():
+                errors.append(
+                    PersonaError(
+                        source,
+                        f"facts[{i}].{part}",
+                        "is empty",
+                        "write the question an officer might ask (q) and the visitor's answer (a)",
+                    )
+                )
+        question = fact.get("q")
+        if isinstance(question, str) and question.strip():
+            key = question.strip().lower()
+            if key in questions:
+                errors.append(
+                    PersonaError(source, f"facts[{i}].q", "repeats an earlier question",
+                                 "merge the two facts")
+                )  # fmt: skip
+            questions.add(key)
+    clean("triggers", data.get("triggers"), 1, schema_min=True)
+    clean("soothers", data.get("soothers"), 1, schema_min=True)
+    lines = data.get("lines")
     for band in BANDS:
-        clean(f"lines.{band}", getattr(schema.lines, band), MIN_LINES_PER_BAND)
+        if isinstance(lines, dict):
+            clean(f"lines.{band}", lines.get(band), MIN_LINES_PER_BAND)
+    return errors
 
 
 # Characters that change how text around them is shown without being visible themselves: a
@@ -316,25 +380,34 @@ def _char_name(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
-def _check_text(source: str, data: dict[str, object]) -> None:
-    """Every text field: no direction overrides and no control characters (tabs and newlines ok)."""
+def _text_errors(source: str, data: dict[str, object]) -> list[PersonaError]:
+    """Every text field: no direction overrides and no control characters (tabs and newlines ok).
+    One problem per field (its first offending character), every field checked."""
+    errors: list[PersonaError] = []
     for where, text in _strings(data, ""):
         for char in text:
             if char in _BIDI_CONTROLS:
-                raise PersonaError(
-                    source,
-                    where,
-                    f"contains an invisible direction control ({_char_name(char)}) that reorders "
-                    "how the text is shown",
-                    "delete it and type the text plainly",
+                errors.append(
+                    PersonaError(
+                        source,
+                        where,
+                        f"contains an invisible direction control ({_char_name(char)}) that "
+                        "reorders how the text is shown",
+                        "delete it and type the text plainly",
+                    )
                 )
+                break
             if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
-                raise PersonaError(
-                    source,
-                    where,
-                    f"contains a control character ({_char_name(char)})",
-                    "delete it; persona text is plain words",
+                errors.append(
+                    PersonaError(
+                        source,
+                        where,
+                        f"contains a control character ({_char_name(char)})",
+                        "delete it; persona text is plain words",
+                    )
                 )
+                break
+    return errors
 
 
 def visible(text: str) -> str:
@@ -342,47 +415,74 @@ def visible(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl"))
 
 
-def _check_name(source: str, name: str) -> None:
+def _name_errors(source: str, name: object) -> list[PersonaError]:
+    """A name with something visible before its first comma (transcripts use the first name);
+    read from the raw file so it is reported alongside the other problems."""
+    if not isinstance(name, str):
+        return []  # the schema says what is wrong with it
     if not visible(name):
-        raise PersonaError(
-            source, "name", "has no visible characters", 'write a name, e.g. "Marcus, son"'
-        )
+        return [
+            PersonaError(
+                source, "name", "has no visible characters", 'write a name, e.g. "Marcus, son"'
+            )
+        ]
     if not visible(name.split(",")[0]):
-        raise PersonaError(
-            source,
-            "name",
-            f"{_SHORT.repr(name)} has no first name before the first comma (transcripts use it)",
-            'start with the first name: "Marcus, son looking for his mother"',
-        )
+        return [
+            PersonaError(
+                source,
+                "name",
+                f"{_SHORT.repr(name)} has no first name before the first comma (transcripts use "
+                "it)",
+                'start with the first name: "Marcus, son looking for his mother"',
+            )
+        ]
+    return []
 
 
 def parse_persona(text: str, persona_id: str, source: str = "<persona>") -> Persona:
-    """Parse and validate persona YAML; raises PersonaError naming the field and the fix."""
+    """Parse and validate persona YAML; raises PersonaError naming the field and the fix (for
+    several problems at once, PersonaErrors listing every one)."""
+    errors: list[PersonaError] = []
     if not PERSONA_ID.match(persona_id):
-        raise PersonaError(
-            source,
-            "id",
-            f"{persona_id!r} is not a usable persona id",
-            "name the file with lowercase letters, digits, '_' or '-' (e.g. mall_alarm.yaml)",
+        errors.append(
+            PersonaError(
+                source,
+                "id",
+                f"{persona_id!r} is not a usable persona id",
+                "name the file with lowercase letters, digits, '_' or '-' (e.g. mall_alarm.yaml)",
+            )
         )
     try:
         data = load_persona_yaml(text)
     except PersonaYamlError as exc:
-        raise PersonaError(source, exc.field, exc.problem, exc.fix) from None
+        # Size, aliases, depth and YAML syntax: nothing further can be read from such a file.
+        errors.append(PersonaError(source, exc.field, exc.problem, exc.fix))
+        raise persona_error(errors) from None
     if not isinstance(data, dict):
-        raise PersonaError(
-            source,
-            "(top level)",
-            "the file is empty or not a mapping of fields",
-            "start with 'name: ...' and the other fields shown in personas/README.md",
+        errors.append(
+            PersonaError(
+                source,
+                "(top level)",
+                "the file is empty or not a mapping of fields",
+                "start with 'name: ...' and the other fields shown in personas/README.md",
+            )
         )
+        raise persona_error(errors)
+    schema: _PersonaSchema | None = None
     try:
         schema = _PersonaSchema.model_validate(data)
     except ValidationError as exc:
-        raise _error_from_validation(source, exc) from None
-    _check_text(source, data)
-    _check_name(source, schema.name)
-    _check_lines(source, schema)
+        errors += _errors_from_validation(source, exc)
+    # Checks on the raw data, so that each is found even when other fields are wrong; a field
+    # the schema already faulted is not reported twice.
+    reported = {e.field for e in errors}
+    errors += [e for e in _text_errors(source, data) if e.field not in reported]
+    reported = {e.field for e in errors}
+    errors += [e for e in _name_errors(source, data.get("name")) if e.field not in reported]
+    reported = {e.field for e in errors}
+    errors += [e for e in _line_errors(source, data) if e.field not in reported]
+    if errors or schema is None:
+        raise persona_error(errors)
     return Persona(
         id=persona_id,
         name=schema.name,

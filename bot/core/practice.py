@@ -297,6 +297,38 @@ class PracticeRoom:
         """The debrief of a session (finished or not)."""
         return build_debrief(session, self.rubric)
 
+    def recorded_debrief(self, session_id: str) -> Debrief:
+        """The debrief of a recorded session, running or finished, e.g. for a debrief's Details
+        button pressed after a restart (the store's SessionNotFound when it is unknown)."""
+        for session in self.running():
+            if session.id == session_id:
+                return self.debrief(session)
+        if self.store is None:
+            raise NoActiveSession()
+        stored = self.store.load_session(session_id)
+        session = PracticeSession(
+            # a persona disabled since still debriefs, as the session ran it (drills)
+            as_recorded(self.catalogue.known(stored.persona_id), stored),
+            stored.officer_id,
+            self.visitor,
+            self.rubric,
+            mode=Mode(stored.mode),
+            id=stored.id,
+            agitation=stored.agitation,
+            opening_line=stored.opening_line,
+            turns=list(stored.turns),
+            outcome=Outcome(stored.outcome),
+            started_at=stored.started_at,
+            meta=dict(stored.meta),
+            reader=self.reader,
+            kind=stored.kind,
+            parent_id=stored.parent_id,
+            branch_turn=stored.branch_turn,
+            focus=stored.focus,
+            inherited=stored.inherited,
+        )
+        return self.debrief(session)
+
     def resume(
         self,
         owned: Callable[[StoredSessionLike], bool] | None = None,

@@ -90,6 +90,10 @@ class CooldownBot(commands.Bot):
         self.health = VisitorHealth()
         self.turns = TurnsInFlight()
         self._servers_checked: set[int] = set()
+        # Adapter memory that may be lost on a restart: the slow-down notice per officer (edited
+        # to count dropped messages) and the threads of practices that finished in this run.
+        self.pace_notices: dict[str, discord.Message] = {}
+        self.finished_threads: dict[int, str] = {}  # thread id -> officer id
 
     @property
     def room(self) -> PracticeRoom:

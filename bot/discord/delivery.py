@@ -13,6 +13,7 @@ import aiohttp
 import discord
 
 from bot.discord.limits import CONTENT, NO_PINGS, clip, fit_embed
+from bot.discord.views import ExpiringView
 
 log = logging.getLogger(__name__)
 
@@ -112,19 +113,25 @@ async def respond(
     files: Sequence[discord.File] = (),
     ephemeral: bool = True,
     view: discord.ui.View | None = None,
-) -> None:
-    """Answer an interaction (first response or follow-up), privately unless told otherwise."""
+) -> discord.Message | None:
+    """Answer an interaction (first response or follow-up), privately unless told otherwise;
+    the follow-up message when there is one. An ExpiringView learns where it is shown."""
     kwargs = _kwargs(content, embeds, files, view)
+    sent: discord.Message | None = None
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(ephemeral=ephemeral, **kwargs)  # type: ignore[call-overload]
+            sent = await interaction.followup.send(ephemeral=ephemeral, **kwargs)  # type: ignore[call-overload]
         else:
             await interaction.response.send_message(ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
+        if isinstance(view, ExpiringView):
+            view.shown_in(interaction, sent)
+        return sent
     except discord.NotFound:
         # Interaction tokens last 15 minutes (3 seconds before the first answer); nothing to do.
         log.warning("interaction %s expired before it could be answered", interaction.id)
     except discord.HTTPException as exc:
         log.warning("could not answer interaction %s: %s %s", interaction.id, exc.status, exc)
+    return None
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:

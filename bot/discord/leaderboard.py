@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.core.store import Leaderboard
 from bot.core.store.leaderboard import MIN_SESSIONS, MIN_TEAM_MEMBERS
-from bot.discord.access import in_guild
+from bot.discord.access import in_guild, officer_id
 from bot.discord.delivery import defer, respond
 from bot.discord.teams import team_autocomplete
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CHART_NAME = "teams.png"
+SHOWN = 10  # the public board's length; everyone sees their own place privately
 PERIOD_WORDS = {"week": "last 7 days", "month": "last 30 days", "all": "all time"}
 PERIODS = [app_commands.Choice(name=words, value=key) for key, words in PERIOD_WORDS.items()]
 BOARDS = [
@@ -73,9 +74,10 @@ def leaderboard_embed(board: Leaderboard, kind: str, team: str | None = None) ->
             f"{MIN_SESSIONS} scored practices each in the period."
         )
     else:
+        # Public: rank, name, score and effort only. Each officer's own resolution rate is
+        # theirs to see (own_place), not everyone's.
         lines = [
-            f"**{r.rank}.** {_name(r.display_name)} - **{r.score:.1f}** ({r.sessions} practices, "
-            f"{r.resolution_rate:.0%} resolved"
+            f"**{r.rank}.** {_name(r.display_name)} - **{r.score:.1f}** ({r.sessions} practices"
             + (f", {r.resolved_streak} resolved in a row" if r.resolved_streak > 1 else "")
             + ")"
             for r in board.rows
@@ -84,6 +86,22 @@ def leaderboard_embed(board: Leaderboard, kind: str, team: str | None = None) ->
     embed.description = "\n".join(lines) if lines else empty
     embed.set_footer(text="Score: mean of each officer's best 5 practices (0-100).")
     return embed
+
+
+def own_place(board: Leaderboard, officer: str, shown: int) -> str:
+    """The officer's own place, said privately: rank, score and resolution rate."""
+    mine = next((r for r in board.rows if r.officer_id == officer), None)
+    period = PERIOD_WORDS.get(board.period, board.period)
+    if mine is None:
+        return (
+            f"You are not on this board yet ({period}): it takes {MIN_SESSIONS} scored "
+            "practices in the period."
+        )
+    where = "on the board above" if mine.rank <= shown else f"of {len(board.rows)}"
+    return (
+        f"Your place ({period}): **#{mine.rank}** {where}, score {mine.score:.1f}, "
+        f"{mine.sessions} practices, {mine.resolution_rate:.0%} resolved."
+    )
 
 
 class LeaderboardCog(commands.Cog):
@@ -109,12 +127,12 @@ class LeaderboardCog(commands.Cog):
         period: str = "week",
         team: str | None = None,
     ) -> None:
-        """Show the individual or team leaderboard for a period."""
+        """Show the individual or team leaderboard for a period (and, privately, your place)."""
         await defer(interaction, ephemeral=False)
         store = self.bot.store
         files: list[discord.File] = []
         if board == "team":
-            result = await self.bot.run_blocking(store.team_leaderboard, period, 10)
+            result = await self.bot.run_blocking(store.team_leaderboard, period, SHOWN)
             embed = leaderboard_embed(result, "team")
             if result.rows:
                 from bot.core.charts import team_chart
@@ -123,13 +141,21 @@ class LeaderboardCog(commands.Cog):
                 png = await self.bot.run_blocking(team_chart, result.rows, title)
                 files.append(discord.File(io.BytesIO(png), CHART_NAME))
                 embed.set_image(url=f"attachment://{CHART_NAME}")
-        elif board == "improved":
-            result = await self.bot.run_blocking(store.most_improved, period, team, 10)
-            embed = improved_embed(result, team)
-        else:
-            result = await self.bot.run_blocking(store.individual_leaderboard, period, team, 10)
-            embed = leaderboard_embed(result, "individual", team)
-        await respond(interaction, embeds=[embed], files=files, ephemeral=False)
+            await respond(interaction, embeds=[embed], files=files, ephemeral=False)
+            return
+        if board == "improved":
+            improved = await self.bot.run_blocking(store.most_improved, period, team, SHOWN)
+            await respond(interaction, embeds=[improved_embed(improved, team)], ephemeral=False)
+            return
+        result = await self.bot.run_blocking(store.individual_leaderboard, period, team, SHOWN)
+        await respond(
+            interaction, embeds=[leaderboard_embed(result, "individual", team)], ephemeral=False
+        )
+        me = officer_id(interaction.user)
+        if all(r.officer_id != me for r in result.rows):
+            # Beyond the public top: the whole ranking, to find this officer's own place.
+            result = await self.bot.run_blocking(store.individual_leaderboard, period, team, 0)
+        await respond(interaction, own_place(result, me, SHOWN))
 
 
 async def setup(bot: CooldownBot) -> None:

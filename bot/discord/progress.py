@@ -32,8 +32,12 @@ def _day(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%d %b")
 
 
-def progress_embed(progress: Progress, name: str) -> discord.Embed:
-    """An officer's numbers: sessions, resolution rate, streaks, latest and best results."""
+def progress_embed(
+    progress: Progress, name: str, persona_names: dict[str, str] | None = None
+) -> discord.Embed:
+    """An officer's numbers: sessions, resolution rate, streaks, latest and best results, with
+    visitors by name (a persona id means nothing to an officer)."""
+    names = persona_names or {}
     embed = discord.Embed(
         title=f"Progress - {discord.utils.escape_markdown(name)}",
         description=(
@@ -44,12 +48,16 @@ def progress_embed(progress: Progress, name: str) -> discord.Embed:
         colour=discord.Colour.blurple(),
     )
     latest = [
-        f"{_day(p.started_at)} · {p.persona_id} · {p.scores['overall']:.0f} · {p.outcome.label}"
+        f"{_day(p.started_at)} · {names.get(p.persona_id, p.persona_id)} · "
+        f"{p.scores['overall']:.0f} · {p.outcome.label}"
         for p in reversed(progress.points[-5:])
     ]
     if latest:
         embed.add_field(name="Latest", value=clip("\n".join(latest), FIELD_VALUE), inline=False)
-    best = [f"{pid}: {score:.0f}" for pid, score in list(progress.best_by_persona.items())[:10]]
+    best = [
+        f"{names.get(pid, pid)}: {score:.0f}"
+        for pid, score in list(progress.best_by_persona.items())[:10]
+    ]
     if best:
         embed.add_field(name="Best per persona", value=clip("\n".join(best), FIELD_VALUE))
     return embed
@@ -137,46 +145,7 @@ class ProgressCog(commands.Cog):
         target = officer or interaction.user
         if target.id != interaction.user.id:
             require_trainer(interaction)
-        await defer(interaction)
-        progress = await self.bot.run_blocking(self.bot.store.officer_progress, officer_id(target))
-        name = target.display_name
-        if not progress.sessions:
-            who = "You have" if target.id == interaction.user.id else f"{name} has"
-            await respond(
-                interaction, f"{who} no scored practice yet. `/practice start` begins one."
-            )
-            return
-        from bot.core.charts import learning_chart, progress_chart
-
-        png = await self.bot.run_blocking(progress_chart, progress, f"Progress - {name}")
-        points = progress.points[-30:]
-        first = len(progress.points) - len(points) + 1
-        learning = await self.bot.run_blocking(
-            learning_chart, [str(first + i) for i in range(len(points))],
-            [p.criteria for p in points], [p.shares() for p in points],
-            f"Criteria and strategy - {name}",
-        )  # fmt: skip
-        embed = progress_embed(progress, name)
-        now = self.bot.store.now()
-        due = await self.bot.run_blocking(due_drills, self.bot.store, officer_id(target), now)
-        if due:
-            embed.add_field(name="Drills (/practice drill)", value=drills_value(due, now),
-                            inline=False)  # fmt: skip
-        notes = await self.bot.run_blocking(self.bot.store.officer_notes, officer_id(target),
-                                            limit=5)  # fmt: skip
-        if notes:
-            lines = [f"{n.persona_name.split(',')[0]}, {n.describe()}" for n in notes]
-            embed.add_field(name="Trainer notes", value=clip("\n".join(lines), FIELD_VALUE),
-                            inline=False)  # fmt: skip
-            if target.id == interaction.user.id:  # shown to the officer: no longer news
-                await self.bot.run_blocking(self.bot.store.mark_notes_seen, [n.id for n in notes])
-        embed.set_image(url=f"attachment://{CHART_NAME}")
-        await respond(
-            interaction,
-            embeds=[embed, learning_embed(progress, name)],
-            files=[discord.File(io.BytesIO(png), CHART_NAME),
-                   discord.File(io.BytesIO(learning), CRITERIA_CHART)],
-        )  # fmt: skip
+        await show_progress(self.bot, interaction, target)
 
     async def _team(self, interaction: discord.Interaction, team: str) -> None:
         await defer(interaction)
@@ -192,6 +161,55 @@ class ProgressCog(commands.Cog):
         )  # fmt: skip
         await respond(interaction, embeds=[team_embed(team, points)],
                       files=[discord.File(io.BytesIO(png), CRITERIA_CHART)])  # fmt: skip
+
+
+def persona_names(bot: CooldownBot) -> dict[str, str]:
+    """Every known persona's visitor name by id (disabled ones too: old results name them)."""
+    return {entry.persona.id: entry.persona.short_name for entry in bot.catalogue.entries()}
+
+
+async def show_progress(
+    bot: CooldownBot, interaction: discord.Interaction, target: discord.abc.User
+) -> None:
+    """Answer privately with someone's progress, charts, due drills and trainer notes (/stats
+    and the debrief's My stats button)."""
+    await defer(interaction)
+    progress = await bot.run_blocking(bot.store.officer_progress, officer_id(target))
+    name = target.display_name
+    if not progress.sessions:
+        who = "You have" if target.id == interaction.user.id else f"{name} has"
+        await respond(interaction, f"{who} no scored practice yet. `/practice start` begins one.")
+        return
+    from bot.core.charts import learning_chart, progress_chart
+
+    png = await bot.run_blocking(progress_chart, progress, f"Progress - {name}")
+    points = progress.points[-30:]
+    first = len(progress.points) - len(points) + 1
+    learning = await bot.run_blocking(
+        learning_chart, [str(first + i) for i in range(len(points))],
+        [p.criteria for p in points], [p.shares() for p in points],
+        f"Criteria and strategy - {name}",
+    )  # fmt: skip
+    embed = progress_embed(progress, name, persona_names(bot))
+    now = bot.store.now()
+    due = await bot.run_blocking(due_drills, bot.store, officer_id(target), now)
+    if due:
+        embed.add_field(name="Drills (/practice drill)", value=drills_value(due, now),
+                        inline=False)  # fmt: skip
+    notes = await bot.run_blocking(bot.store.officer_notes, officer_id(target), limit=5)
+    if notes:
+        lines = [f"{n.persona_name.split(',')[0]}, {n.describe()}" for n in notes]
+        embed.add_field(name="Trainer notes", value=clip("\n".join(lines), FIELD_VALUE),
+                        inline=False)  # fmt: skip
+        if target.id == interaction.user.id:  # shown to the officer: no longer news
+            await bot.run_blocking(bot.store.mark_notes_seen, [n.id for n in notes])
+    embed.set_image(url=f"attachment://{CHART_NAME}")
+    await respond(
+        interaction,
+        embeds=[embed, learning_embed(progress, name)],
+        files=[discord.File(io.BytesIO(png), CHART_NAME),
+               discord.File(io.BytesIO(learning), CRITERIA_CHART)],
+    )  # fmt: skip
 
 
 async def setup(bot: CooldownBot) -> None:

@@ -23,6 +23,7 @@ class OfficerRateLimit:
         self.per_minute, self.clock = per_minute, clock
         self._seen: dict[str, deque[float]] = {}
         self._told: set[str] = set()
+        self._dropped: dict[str, int] = {}
 
     def check(self, officer: str) -> Pace:
         """Count a message from this officer and say whether it may be played as a turn."""
@@ -33,11 +34,17 @@ class OfficerRateLimit:
         if len(window) < self.per_minute:
             window.append(now)
             self._told.discard(officer)
+            self._dropped.pop(officer, None)
             return Pace.ACCEPT
         if officer in self._told:
+            self._dropped[officer] = self._dropped.get(officer, 0) + 1
             return Pace.DROP
         self._told.add(officer)
         return Pace.NOTICE
+
+    def dropped(self, officer: str) -> int:
+        """Messages dropped since this officer was told to slow down."""
+        return self._dropped.get(officer, 0)
 
     def retry_after(self, officer: str) -> float:
         """Seconds until this officer's next message would be accepted."""

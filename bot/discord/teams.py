@@ -54,8 +54,8 @@ class TeamCog(commands.GroupCog, group_name="team"):
         me = officer_id(interaction.user)
         store = self.bot.store
         await self.bot.run_blocking(store.ensure_officer, me, interaction.user.display_name)
-        await self.bot.run_blocking(store.add_member, team, me, me)
-        await respond(interaction, f"You are now in team **{_esc(team)}**.")
+        stored = await self.bot.run_blocking(store.add_member, team, me, me)
+        await respond(interaction, f"You are now in team **{_esc(stored)}**.")
 
     @app_commands.command(name="leave")
     @app_commands.describe(team="The team to leave")
@@ -65,8 +65,8 @@ class TeamCog(commands.GroupCog, group_name="team"):
         """Leave a team."""
         await defer(interaction)
         me = officer_id(interaction.user)
-        await self.bot.run_blocking(self.bot.store.remove_member, team, me, me)
-        await respond(interaction, f"You left team **{_esc(team)}**.")
+        stored = await self.bot.run_blocking(self.bot.store.remove_member, team, me, me)
+        await respond(interaction, f"You left team **{_esc(stored)}**.")
 
     @app_commands.command(name="list")
     @app_commands.describe(team="Show this team's members instead of all teams")
@@ -121,8 +121,8 @@ class TeamCog(commands.GroupCog, group_name="team"):
         await defer(interaction)
         store, who = self.bot.store, officer_id(member)
         await self.bot.run_blocking(store.ensure_officer, who, member.display_name)
-        await self.bot.run_blocking(store.add_member, team, who, actor(interaction))
-        await respond(interaction, f"{_esc(member.display_name)} is now in **{_esc(team)}**.")
+        stored = await self.bot.run_blocking(store.add_member, team, who, actor(interaction))
+        await respond(interaction, f"{_esc(member.display_name)} is now in **{_esc(stored)}**.")
 
     @app_commands.command(name="remove")
     @app_commands.describe(team="The team", member="The officer to remove")
@@ -133,10 +133,10 @@ class TeamCog(commands.GroupCog, group_name="team"):
     ) -> None:
         """Remove an officer from a team (trainers)."""
         await defer(interaction)
-        await self.bot.run_blocking(
+        stored = await self.bot.run_blocking(
             self.bot.store.remove_member, team, officer_id(member), actor(interaction)
         )
-        await respond(interaction, f"{_esc(member.display_name)} left **{_esc(team)}**.")
+        await respond(interaction, f"{_esc(member.display_name)} left **{_esc(stored)}**.")
 
 
 async def setup(bot: CooldownBot) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 
 import discord
@@ -50,10 +51,23 @@ MISSING_PERMISSION = (
 )
 
 
+def unknown_persona(error: UnknownPersona) -> str:
+    """An unknown persona id, said without dumping every id: at most three near misses, and
+    the autocomplete that lists the rest."""
+    near = difflib.get_close_matches(error.persona_id.casefold(), error.valid, n=3, cutoff=0.6)
+    guess = f" Did you mean {' or '.join(f'`{v}`' for v in near)}?" if near else ""
+    return (
+        f"No persona '{error.persona_id}'.{guess} Start typing in the persona option and pick "
+        "a visitor from the list it shows."
+    )
+
+
 def explain(error: BaseException) -> str | None:
     """The message for a known error, or None for a bug (logged, generic message)."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, UnknownPersona):
+        return unknown_persona(error)
     if isinstance(error, SHOWN_AS_IS):
         return str(error)
     if isinstance(error, ChannelGone):

@@ -16,6 +16,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from bot.core.debrief import Debrief
+from bot.core.feedback import TurnFeedback
 from bot.core.persona import Persona, band_for
 from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS
 from bot.core.session import Outcome, PracticeSession, Turn
@@ -159,8 +160,19 @@ def _trend(before: int, after: int, arrow: str) -> Text:
     return Text.assemble(agitation(before), f" {arrow} ", agitation(after), "  ", (word, style))
 
 
-def turn(persona: Persona, played: Turn, coaching: bool = True, arrow: str = "->") -> Group:
-    """One turn as the officer sees it: scores and tips (live mode), then the visitor's answer."""
+def turn(
+    persona: Persona,
+    played: Turn,
+    coaching: bool = True,
+    arrow: str = "->",
+    feedback: TurnFeedback | None = None,
+) -> Group:
+    """One turn as the officer sees it: scores, why the visitor reacted and tips (live mode),
+    then the visitor's answer.
+
+    `feedback` (bot.core.feedback) carries the session's tips, which follow the reply and do not
+    repeat themselves; without it the turn's own first two tips are shown.
+    """
     parts: list[RenderableType] = []
     if coaching:
         d = played.score.dimensions
@@ -175,7 +187,12 @@ def turn(persona: Persona, played: Turn, coaching: bool = True, arrow: str = "->
                 _trend(played.agitation_before, played.agitation_after, arrow),
             ),
         ]
-        rows += [(Text("tip", style="cyan"), Text(tip)) for tip in played.score.coaching[:2]]
+        if feedback is not None:
+            # "Why Dana calmed down: ..." reads "why  Dana calmed down: ..." beside its label.
+            why = feedback.why.removeprefix("Why ")
+            rows.append((Text("why", style="dim"), Text(for_terminal(why))))
+        tips = feedback.tips if feedback is not None else played.score.coaching[:2]
+        rows += [(Text("tip", style="cyan"), Text(tip)) for tip in tips]
         parts.append(Hanging(rows))
     parts.append(said(persona.short_name, played.visitor_reply))
     return Group(*parts)
@@ -248,8 +265,10 @@ def debrief(report: Debrief, arrow: str = "->") -> Group:
         best = report.best
         quotes.append((f"Best reply ({best.score.overall}):", _quoted(best.officer_text)))
     if report.worst and report.worst is not report.best:
+        # A lone reply is neither anyone's best nor their weakest: it is just theirs.
+        label = "Your reply" if report.turns == 1 else "Weakest reply"
         quotes.append(
-            (f"Weakest reply ({report.worst.score.overall}):", _quoted(report.worst.officer_text))
+            (f"{label} ({report.worst.score.overall}):", _quoted(report.worst.officer_text))
         )
     if report.try_instead:
         quotes.append((Text("Try instead:", style="bold cyan"), _quoted(report.try_instead)))

@@ -164,3 +164,24 @@ def test_yaml_round_trip(persona_data: dict) -> None:
 )
 def test_bands(agitation: int, band: str) -> None:
     assert band_for(agitation) == band
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path, persona_data: dict) -> None:
+    persona_data["difficulty"] = 9
+    persona_data["lines"]["low"] = ["ok", "ok"]
+    persona_data["triggers"] = ["calm down", " "]
+    del persona_data["wants"]
+    err = error_for(tmp_path, persona_data)
+    fields = [e.field for e in err.errors]
+    assert fields == ["difficulty", "wants", "triggers[1]", "lines.low", "lines.low[1]"]
+    text = str(err)
+    assert text.startswith(f"{tmp_path / 'broken.yaml'}: 5 problems:\n- field 'difficulty'")
+    assert text.count("Fix: ") == 5
+
+
+def test_one_problem_reads_as_before(tmp_path: Path, persona_data: dict) -> None:
+    persona_data["difficulty"] = 9
+    err = error_for(tmp_path, persona_data)
+    assert err.errors == (err,)
+    assert str(err).endswith("field 'difficulty': 9 is out of range. Fix: use a whole number "
+                             "from 1 (easy) to 5 (hard)")  # fmt: skip

@@ -36,6 +36,7 @@ DISPATCH_TASKS = (
     "discord-ui-modal-dispatch",
     "discord-ui-view-dispatch",
     "discord-ui-dynamic-item",
+    "discord-ui-view-timeout",
 )
 
 

@@ -172,6 +172,9 @@ class RecordingHTTP(HTTPClient):
         if key == ("POST", "/channels/{channel_id}/messages"):
             assert call.channel_id is not None
             return _message_reply(call.channel_id, call.payload or {}, call.files)
+        if key == ("PATCH", "/channels/{channel_id}/messages/{message_id}"):
+            assert call.channel_id is not None
+            return _message_reply(call.channel_id, call.payload or {}, call.files)
         if key == ("GET", "/channels/{channel_id}"):
             assert call.channel_id is not None
             return self.recorder.threads.get(call.channel_id) or p.text_channel(call.channel_id)

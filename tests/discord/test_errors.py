@@ -46,6 +46,7 @@ def test_rate_limit_window() -> None:
         Pace.NOTICE,
         Pace.DROP,
     ]
+    assert limit.dropped("a") == 1  # counted, so the notice can say so
     assert limit.check("b") is Pace.ACCEPT  # per officer
     assert 59 < limit.retry_after("a") <= 60
     now[0] = 61.0

@@ -27,6 +27,12 @@ def last_response(h: Harness) -> Call:
     return h.responses()[-1]
 
 
+def buttons(message: Call) -> list[str]:
+    """The labels of the buttons under a message the bot sent."""
+    rows = (message.response or {}).get("components") or []
+    return [b.get("label") for row in rows for b in row["components"]]
+
+
 async def test_full_practice_from_start_to_debrief(discord_bot: Harness, store: Store) -> None:
     h = discord_bot
     await h.slash("practice start", p.OFFICER_ID, persona=PERSONA_ID)
@@ -40,6 +46,7 @@ async def test_full_practice_from_start_to_debrief(discord_bot: Harness, store: 
     added = next(c for c in h.calls if "thread-members" in c.path)
     assert added.url.endswith(f"/{thread_id}/thread-members/{p.OFFICER_ID}")
     scene = h.messages(thread_id)[0]
+    assert buttons(scene) == ["End", "Hint"]
     assert "Dana, driver whose car was towed" in scene.text()
     assert "Where is my car?" in scene.text()  # the visitor's opening line
     assert "Multi-storey car park office" in scene.text()
@@ -52,20 +59,32 @@ async def test_full_practice_from_start_to_debrief(discord_bot: Harness, store: 
     coaching = reply.message["embeds"][0]
     assert coaching["title"].startswith("Reply 1: ")
     assert "Empathy" in coaching["description"] and "calmer" in coaching["description"]
+    assert "*Why Dana calmed down:" in coaching["description"]
     assert reply.message["message_reference"]  # answers the officer's message
     assert any(c.path == "/channels/{channel_id}/typing" for c in h.calls)
 
     await h.say(p.OFFICER_ID, thread_id, GOOD_REPLY + " Your car is at the pound.")
     posted = h.messages(thread_id)
     debrief = posted[-1].message["embeds"][0]
-    assert debrief["title"] == "Debrief - Dana, driver whose car was towed"
-    assert "Resolved" in debrief["description"]
-    names = [f["name"] for f in debrief["fields"]]
-    assert names[:4] == ["Overall", "Empathy", "Calmness", "Resolution"]
-    assert "Criteria" in names and any(n.startswith("Best reply") for n in names)
+    assert debrief["title"] == "Debrief: Dana"
+    first_line = debrief["description"].split("\n")[0]
+    assert first_line.startswith("**Resolved** · Overall ")
+    assert all(f"{d} " in first_line for d in ("Empathy", "Calmness", "Resolution"))
+    assert debrief["color"] == discord.Colour.green().value
+    assert not debrief.get("fields")  # the criteria table waits behind Details
+    assert buttons(posted[-1]) == [
+        "Try again", "New visitor", "What if?", "Write report", "My stats", "Details"
+    ]
     assert h.bot.room.active(f"discord:{p.OFFICER_ID}") is None
     summary = store.recent_sessions(f"discord:{p.OFFICER_ID}", 1)[0]
     assert summary.outcome is Outcome.RESOLVED and summary.turns == 2
+    # The finished thread is archived, and the scene's End and Hint buttons are switched off.
+    archive = [c for c in h.calls if c.method == "PATCH" and c.path == "/channels/{channel_id}"]
+    assert archive and archive[-1].channel_id == thread_id
+    assert archive[-1].payload["archived"] is True
+    edits = [c for c in h.calls if c.method == "PATCH" and c.path.endswith("{message_id}")]
+    assert edits and edits[-1].payload["components"] == []
+    assert str(scene.response["id"]) in edits[-1].url
 
 
 async def test_other_people_and_bots_in_the_thread_are_ignored(discord_bot: Harness) -> None:
@@ -90,16 +109,33 @@ async def test_empty_and_overlong_replies_get_the_engine_message(discord_bot: Ha
     assert h.bot.room.active(f"discord:{p.OFFICER_ID}").turns == []
 
 
-async def test_too_many_messages_get_one_polite_notice(discord_bot: Harness) -> None:
+async def test_too_many_messages_get_one_notice_that_counts_the_rest(
+    discord_bot: Harness,
+) -> None:
     h = discord_bot
     h.bot.pacing.per_minute = 2
     thread_id = await start_practice(h)
-    for _ in range(4):
+    for _ in range(5):
         await h.say(p.OFFICER_ID, thread_id, NEUTRAL_REPLY)
     texts = [c.text() for c in h.messages(thread_id)[1:]]
     notices = [t for t in texts if "Take a breath" in t]
     assert len(notices) == 1
     assert len(h.bot.room.active(f"discord:{p.OFFICER_ID}").turns) == 2
+    # The two messages after the notice are not silently lost: the notice now counts them.
+    edits = [c for c in h.calls if c.method == "PATCH" and c.path.endswith("{message_id}")]
+    assert "2 more messages sent since then were not played either" in edits[-1].text()
+
+
+async def test_a_message_in_a_finished_practice_gets_a_way_forward(discord_bot: Harness) -> None:
+    h = discord_bot
+    thread_id = await start_practice(h)
+    await h.say(p.OFFICER_ID, thread_id, POOR_REPLY)  # escalates: the practice is over
+    await h.say(p.COLLEAGUE_ID, thread_id, "Unlucky!")
+    sent = len(h.messages(thread_id))
+    await h.say(p.OFFICER_ID, thread_id, "Can I try that again?")
+    answer = h.messages(thread_id)[-1]
+    assert len(h.messages(thread_id)) == sent + 1  # the colleague got no answer, the officer one
+    assert "This practice has finished" in answer.text() and "Try again" in answer.text()
 
 
 async def test_one_practice_at_a_time(discord_bot: Harness) -> None:
@@ -111,15 +147,15 @@ async def test_one_practice_at_a_time(discord_bot: Harness) -> None:
     assert len(h.threads()) == 1
 
 
-async def test_unknown_persona_lists_the_valid_ids_and_opens_no_thread(
-    discord_bot: Harness,
-) -> None:
+async def test_unknown_persona_points_to_the_list_not_an_id_dump(discord_bot: Harness) -> None:
     h = discord_bot
     await h.slash("practice start", p.OFFICER_ID, persona="no_such_visitor")
     refusal = last_response(h)
-    assert refusal.ephemeral
-    assert "no_such_visitor" in refusal.text() and PERSONA_ID in refusal.text()
-    assert "alarm_shopper" in refusal.text()
+    assert refusal.ephemeral and "No persona 'no_such_visitor'" in refusal.text()
+    assert PERSONA_ID not in refusal.text() and "alarm_shopper" not in refusal.text()
+    assert "pick a visitor from the list" in refusal.text()
+    await h.slash("practice start", p.OFFICER_ID, persona="towed_car_drivr")
+    assert f"Did you mean `{PERSONA_ID}`?" in last_response(h).text()  # a near miss is named
     assert h.threads() == []
 
 
@@ -129,14 +165,20 @@ async def test_random_persona_at_a_difficulty(discord_bot: Harness) -> None:
     assert "Vic, shopper" in h.messages()[0].text()
 
 
-async def test_end_outside_the_thread_posts_the_debrief_there_too(discord_bot: Harness) -> None:
+async def test_end_outside_the_thread_posts_the_debrief_there_and_a_link_here(
+    discord_bot: Harness,
+) -> None:
     h = discord_bot
     thread_id = await start_practice(h)
     await h.say(p.OFFICER_ID, thread_id, NEUTRAL_REPLY)
     await h.slash("practice end", p.OFFICER_ID)
-    assert "Debrief" in h.messages(thread_id)[-1].text()
+    in_thread = h.messages(thread_id)[-1]
+    assert "Debrief: Dana" in in_thread.text() and buttons(in_thread)[0] == "Try again"
     answer = last_response(h)
-    assert answer.ephemeral and "ended by the officer" in answer.text().lower()
+    assert answer.ephemeral and not answer.message.get("embeds")  # not the debrief twice
+    assert answer.text().startswith("Practice ended: **Ended early** · Overall ")
+    assert f"<#{thread_id}>" in answer.text()
+    assert f"/channels/{p.GUILD_ID}/{thread_id}/" in answer.text()  # a link that opens it
     await h.slash("practice end", p.OFFICER_ID)
     assert "no practice running" in last_response(h).text()
 
@@ -146,7 +188,8 @@ async def test_end_inside_the_thread_answers_there_publicly(discord_bot: Harness
     thread_id = await start_practice(h)
     await h.slash("practice end", p.OFFICER_ID, channel_id=thread_id)
     answer = last_response(h)
-    assert not answer.ephemeral and "No replies were scored" in answer.text()
+    assert not answer.ephemeral and "no replies were scored" in answer.text()
+    assert "Try again" in buttons(answer)
 
 
 async def test_assessment_mode_keeps_scores_for_the_debrief(discord_bot: Harness) -> None:
@@ -157,7 +200,8 @@ async def test_assessment_mode_keeps_scores_for_the_debrief(discord_bot: Harness
     reply = h.messages(thread_id)[-1]
     assert reply.text().startswith("**Dana:**") and not reply.message.get("embeds")
     await h.slash("practice end", p.OFFICER_ID, channel_id=thread_id)
-    assert "Weakest reply" in last_response(h).text() or "Best reply" in last_response(h).text()
+    text = last_response(h).text()
+    assert "Overall 50" in text and f"**You:** {NEUTRAL_REPLY}" in text
 
 
 async def test_public_thread_with_a_warning_when_private_is_not_allowed(
@@ -249,4 +293,9 @@ async def test_an_escalated_visitor_ends_the_practice_with_a_debrief(discord_bot
     await h.say(p.OFFICER_ID, thread_id, POOR_REPLY)
     visitor, debrief = h.messages(thread_id)[-2:]
     assert "more agitated" in visitor.text()
-    assert "Escalated" in debrief.text() and "Weakest reply" not in debrief.text()
+    assert "Why Dana got more agitated: being told to calm down (a trigger, +1)" in visitor.text()
+    text = debrief.text()
+    assert "**Escalated**" in text and "Best reply" not in text  # one reply is nobody's best
+    assert "**Your reply** (" in text and f"**You:** {POOR_REPLY}" in text
+    assert "Where is my car?" in text  # the visitor line it answered
+    assert buttons(debrief)[:2] == ["Try again", "New visitor"]

@@ -25,8 +25,8 @@ async def test_report_from_the_debrief_button_gets_private_feedback(
     await h.say(p.OFFICER_ID, thread_id, GOOD_REPLY)
     await h.say(p.OFFICER_ID, thread_id, GOOD_REPLY + " Your car is at the pound.")
     debrief = h.messages(thread_id)[-1]
-    labels = [b["label"] for b in debrief.message["components"][0]["components"]]
-    assert labels == ["What if?", "Write report"]
+    labels = [b["label"] for row in debrief.message["components"] for b in row["components"]]
+    assert "What if?" in labels and "Write report" in labels
 
     await h.click(p.COLLEAGUE_ID, debrief, "Write report", channel_id=thread_id)
     assert "only file the report for your own" in h.responses()[-1].text()

@@ -31,6 +31,7 @@ async def test_teams_from_creation_to_membership(discord_bot: Harness, store: St
     await h.slash("team create", p.TRAINER_ID, name="Night shift")
     assert "Team **Night shift** created" in last(h).text()
     await h.slash("team join", p.OFFICER_ID, team="night shift")
+    assert "You are now in team **Night shift**" in last(h).text()  # as stored, not as typed
     await h.slash("team add", p.TRAINER_ID, team="Night shift", member=UserOption(p.COLLEAGUE_ID))
     await h.slash("team list", p.OFFICER_ID)
     listing = last(h)
@@ -60,21 +61,31 @@ async def test_team_autocomplete(discord_bot: Harness, store: Store) -> None:
     assert [c["value"] for c in last(h).payload["data"]["choices"]] == ["Night shift"]
 
 
-async def test_individual_leaderboard(discord_bot: Harness, store: Store) -> None:
+async def test_individual_leaderboard_is_public_and_your_place_private(
+    discord_bot: Harness, store: Store
+) -> None:
     h = discord_bot
     await h.slash("leaderboard", p.OFFICER_ID)
-    assert "No one qualifies yet" in last(h).text()
+    board, mine = h.responses()[-2:]
+    assert "No one qualifies yet" in board.text()
+    assert mine.ephemeral and "You are not on this board yet" in mine.text()
     for _ in range(3):
         practise(h.bot.room, store, p.OFFICER_ID, [GOOD_REPLY, GOOD_REPLY])
         practise(h.bot.room, store, p.COLLEAGUE_ID, [NEUTRAL_REPLY])
     await h.slash("leaderboard", p.COLLEAGUE_ID, board="individual", period="week")
-    board = last(h)
+    board, mine = h.responses()[-2:]
     assert not board.ephemeral  # leaderboards are for everyone
     embed = board.payload["embeds"][0]
     assert embed["title"] == "Leaderboard - individual (last 7 days)"
     first, second = embed["description"].splitlines()
-    assert first.startswith("**1.** Alice") and "3 practices, 100% resolved" in first
+    assert first.startswith("**1.** Alice") and "3 practices" in first
     assert second.startswith("**2.** Bob")
+    assert "% resolved" not in embed["description"]  # nobody's "0% resolved" in public
+    assert mine.ephemeral
+    assert mine.text() == (
+        "Your place (last 7 days): **#2** on the board above, score 50.0, 3 practices, "
+        "0% resolved."
+    )
 
 
 async def test_team_leaderboard_has_the_chart(discord_bot: Harness, store: Store) -> None:

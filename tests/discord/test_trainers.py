@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.core.store import Store
+from bot.discord import views
 from tests.discord import payloads as p
 from tests.discord.conftest import GOOD_REPLY, NEUTRAL_REPLY, PERSONA_ID, persona_yaml
 from tests.discord.harness import Harness, Upload, UserOption
+
+FORM_LINES = "Lines, one per line, each with a label"
 
 
 def last(h: Harness):  # noqa: ANN201 - a Call
@@ -110,22 +115,72 @@ async def test_persona_form_becomes_a_persona(discord_bot: Harness, store: Store
     assert store.trainer_personas()[0].id == "gus"
 
 
-async def test_persona_form_errors_are_shown_privately(discord_bot: Harness) -> None:
+GOOD_LINES = "\n".join(
+    ["opening: Why is the gym locked?", "trigger: rules", "soother: a key"]
+    + [f"{band}: {band} line {i}" for band in ("high", "medium", "low") for i in range(4)]
+)
+FORM = {
+    "Name": "Gus, gym member locked out",
+    "Setting": "Office building gym, 6 a.m.",
+    "Backstory": "Gus comes every morning.",
+    "Wants": "To get in and train.",
+    "Lines, one per line, each with a label": GOOD_LINES,
+}
+
+
+def modal_values(h: Harness) -> dict[str, str]:
+    """The boxes of the modal the bot opened last, as the trainer will see them pre-filled."""
+    modal = [c for c in h.calls if c.path.endswith("/callback") and c.payload["type"] == 9][-1]
+    rows = modal.payload["data"]["components"]
+    return {row["label"]: row["component"].get("value", "") for row in rows}
+
+
+async def test_persona_form_reports_every_problem_and_fix_reopens_it_filled_in(
+    discord_bot: Harness,
+) -> None:
     h = discord_bot
     await h.slash("persona add", p.TRAINER_ID, id="gym")
-    await h.submit_modal(
-        p.TRAINER_ID,
-        {
-            "Name": "Gus",
-            "Setting": "Gym",
-            "Backstory": "b",
-            "Wants": "w",
-            "Lines, one per line, each with a label": "opening: hi\nshouting without a label",
-        },
-    )
+    typed = dict(FORM, Name="Gus", **{FORM_LINES: "opening: hi\nshouting without a label"})
+    await h.submit_modal(p.TRAINER_ID, typed)
     error = last(h)
-    assert error.ephemeral and "form persona gym: field 'lines (line 2)'" in error.text()
+    text = error.text()
+    assert error.ephemeral and "form persona gym: " in text and " problems:" in text
+    # the unlabelled line and what the persona itself lacks, all in one answer
+    for field in ("lines (line 2)", "triggers", "soothers", "lines.high", "lines.low"):
+        assert f"field '{field}'" in text, field
     assert h.bot.catalogue.find("gym") is None
+
+    await h.click(p.TRAINER_ID, error, "Fix")
+    assert modal_values(h) == typed  # nothing to type again
+    await h.submit_modal(p.TRAINER_ID, dict(typed, **{FORM_LINES: GOOD_LINES}))
+    assert "Persona `gym` saved" in last(h).text()
+
+
+async def test_a_taken_form_id_offers_replace_or_fix(discord_bot: Harness) -> None:
+    h = discord_bot
+    await h.slash("persona add", p.TRAINER_ID)
+    await h.submit_modal(p.TRAINER_ID, FORM)
+    assert "Persona `gus` saved" in last(h).text()
+    await h.slash("persona add", p.TRAINER_ID)
+    await h.submit_modal(p.TRAINER_ID, dict(FORM, Wants="To get in before work."))
+    taken = last(h)
+    assert "`gus` already exists" in taken.text()
+    await h.click(p.TRAINER_ID, taken, "Replace gus")
+    assert "It replaces the persona that had this id" in last(h).text()
+    assert h.bot.catalogue.get("gus").wants == "To get in before work."
+
+
+async def test_form_buttons_switch_off_when_they_time_out(
+    discord_bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = discord_bot
+    monkeypatch.setattr(views, "EXPIRES_AFTER", 0.05)
+    await h.slash("persona add", p.TRAINER_ID, id="gym")
+    await h.submit_modal(p.TRAINER_ID, dict(FORM, **{FORM_LINES: "no label"}))
+    await asyncio.sleep(0.2)
+    await h.settle()
+    edit = [c for c in h.calls if c.method == "PATCH" and "webhook" in c.path][-1]
+    assert [b.get("disabled") for b in edit.payload["components"][0]["components"]] == [True]
 
 
 async def test_disable_and_enable_a_persona(discord_bot: Harness, store: Store) -> None:
@@ -136,6 +191,23 @@ async def test_disable_and_enable_a_persona(discord_bot: Harness, store: Store) 
     await h.slash("practice start", p.OFFICER_ID, persona="alarm_shopper")
     assert "No persona 'alarm_shopper'" in last(h).text()
     await h.slash("persona enable", p.TRAINER_ID, persona="alarm_shopper")
+    assert "alarm_shopper" in h.bot.catalogue.ids()
+    assert [e.action for e in store.audit_log()] == ["persona_enable", "persona_disable"]
+
+
+async def test_disable_can_be_undone_with_one_press(discord_bot: Harness, store: Store) -> None:
+    h = discord_bot
+    await h.slash("persona disable", p.TRAINER_ID, persona="alarm_shopper")
+    answer = last(h)
+    assert "alarm_shopper" not in h.bot.catalogue.ids()
+    await h.click(p.ADMIN_ID, answer, "Undo")
+    assert "Only the trainer who disabled it" in last(h).text()
+    assert "alarm_shopper" not in h.bot.catalogue.ids()
+    await h.click(p.TRAINER_ID, answer, "Undo")
+    undone = last(h)
+    assert undone.payload["type"] == 7  # the same message, updated
+    assert "enabled again" in undone.payload["data"]["content"]
+    assert undone.payload["data"]["components"][0]["components"][0]["disabled"] is True
     assert "alarm_shopper" in h.bot.catalogue.ids()
     assert [e.action for e in store.audit_log()] == ["persona_enable", "persona_disable"]
 
@@ -172,6 +244,32 @@ async def test_review_shows_recent_transcripts_privately(
     assert [b.get("disabled", False) for b in buttons] == [False, True, False, False]
     await h.click(p.ADMIN_ID, page, "Previous")
     assert "Only the trainer who ran /review" in last(h).text()
+
+
+async def test_review_buttons_switch_off_when_they_time_out(
+    discord_bot: Harness, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = discord_bot
+    monkeypatch.setattr(views, "EXPIRES_AFTER", 0.05)
+    for reply in (NEUTRAL_REPLY, GOOD_REPLY):
+        await h.slash("practice start", p.OFFICER_ID, persona=PERSONA_ID)
+        await h.say(p.OFFICER_ID, int(h.threads()[-1]["id"]), reply)
+        await h.slash("practice end", p.OFFICER_ID)
+    await h.slash("review", p.TRAINER_ID, officer=UserOption(p.OFFICER_ID))
+    page = last(h)
+    footer = page.payload["embeds"][0]["footer"]["text"]
+    assert footer.endswith("· 1 reply · overall 100")  # no raw session id, no "1 replies"
+    await asyncio.sleep(0.2)
+    await h.settle()
+    edit = [c for c in h.calls if c.method == "PATCH" and "webhook" in c.path][-1]
+    assert str(page.response["id"]) in edit.url  # the review message itself
+    # Previous, Next, Comment and Override score: all switched off.
+    assert [b.get("disabled") for b in edit.payload["components"][0]["components"]] == [
+        True,
+        True,
+        True,
+        True,
+    ]
 
 
 async def test_review_of_a_long_transcript_is_cut_between_replies(

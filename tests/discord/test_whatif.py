@@ -44,6 +44,10 @@ async def test_what_if_from_the_debrief_plays_on_in_the_thread(
 
     answer = [c for c in h.responses() if "plays on in" in c.text()][-1]
     assert answer.ephemeral and f"<#{thread_id}>" in answer.text()
+    # The practice's thread was archived at its end; the what-if reopens it for the officer.
+    thread_edits = [c.payload for c in h.calls
+                    if c.method == "PATCH" and c.path == "/channels/{channel_id}"]  # fmt: skip
+    assert thread_edits[-1]["archived"] is False and thread_edits[-1]["locked"] is False
     played = h.messages(thread_id)[-1]
     assert played.text().startswith("**What if?** From reply 2, instead:")
     assert "**Dana:**" in played.text() and "Reply 2: " in played.text()  # scored as reply 2
@@ -53,7 +57,7 @@ async def test_what_if_from_the_debrief_plays_on_in_the_thread(
     await h.say(p.OFFICER_ID, thread_id, GOOD_REPLY + " Your car is at the pound.")
     end = h.messages(thread_id)[-1]  # the visitor calmed down: debrief with both paths
     titles = [e["title"] for e in end.message["embeds"]]
-    assert titles == ["Debrief - Dana, driver whose car was towed", "What if? From reply 2"]
+    assert titles == ["Debrief: Dana", "What if? From reply 2"]
     paths = end.message["embeds"][1]
     assert [f["name"] for f in paths["fields"]] == ["As played", "What if"]
     assert "higher from there on" in paths["description"]

@@ -114,13 +114,43 @@ def test_the_debrief_wraps_replies_under_their_label(
     screen.show(render.debrief(build_debrief(session, fake_rubric), screen.arrow))  # type: ignore[arg-type]
     lines = plain(terminal.getvalue()).splitlines()
     assert max(len(line) for line in lines) <= 60
-    best = next(i for i, line in enumerate(lines) if line.startswith("Best reply"))
-    column = lines[best].index('"')
-    quoted = [lines[best][column:]]
-    quoted += [line[column:] for line in lines[best + 1 :] if line.startswith(" " * column)]
+    # a lone reply is nobody's "best" or "weakest": it is shown as the officer's own
+    assert not any(line.startswith(("Best reply", "Weakest reply")) for line in lines)
+    mine = next(i for i, line in enumerate(lines) if line.startswith("Your reply"))
+    column = lines[mine].index('"')
+    quoted = [lines[mine][column:]]
+    quoted += [line[column:] for line in lines[mine + 1 :] if line.startswith(" " * column)]
     assert " ".join(quoted).startswith(f'"{LONG_REPLY}"')
     # criteria scores line up in one column
     score_columns = {
         len(line) for line in lines if re.fullmatch(r"  [A-Z][a-z -]+ +\d+", line)
     }
     assert len(score_columns) == 1
+
+
+def test_each_scored_reply_says_why_the_visitor_reacted_and_tips_that_follow_it(
+    persona: Persona, fake_rubric: object
+) -> None:
+    from bot.cli_practice import play
+    from bot.core.feedback import session_feedback
+    from bot.core.persona import PersonaLibrary
+    from bot.core.practice import PracticeRoom
+    from bot.model.scripted import ScriptedVisitor
+
+    library = PersonaLibrary()
+    library.add(persona)
+    room = PracticeRoom(library, ScriptedVisitor(), fake_rubric)  # type: ignore[arg-type]
+    session = room.start("cli:t", persona.id)
+    out = io.StringIO()
+    replies = ["Okay.", "I can see you're upset. Let me help.", "/end"]
+    play(room, session, replies, out)
+    lines = out.getvalue().splitlines()
+    why_lines = [line for line in lines if line.startswith("  why ")]
+    shown = session_feedback(session)
+    assert len(why_lines) == len(session.turns) == 2  # one per reply, under its scores
+    for line, feedback in zip(why_lines, shown, strict=True):
+        # "Why Dana got more agitated: ..." reads "why  Dana got more agitated: ..."
+        assert line.split(None, 1)[1] == feedback.why.removeprefix("Why ")
+        assert line.split(None, 1)[1].startswith(persona.short_name)
+    tips = [line.split(None, 1)[1] for line in lines if line.startswith("  tip ")]
+    assert tips == [tip for feedback in shown for tip in feedback.tips]  # the session's tips

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from bot.core.rubric.cues import Cues
 
 KEEP_AT = 70  # at or above: tell the officer what to keep doing
@@ -104,8 +107,8 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
     "explains_reason": (
         (
             "rules_bare",
-            'Replace "{q}" with the reason: "...because the patients are asleep" or '
-            '"...for everyone\'s safety."',
+            'Replace "{q}" with the reason behind it, e.g. "...so that everyone here stays '
+            'safe."',
         ),
     ),
     "offers_options": (
@@ -228,3 +231,48 @@ def top_coaching(per_criterion: dict[str, tuple[int, str]], severe: list[str]) -
         worst = min(per_criterion.items(), key=lambda kv: kv[1][0])
         unique = [best[1][1]] + ([worst[1][1]] if worst[1][0] < KEEP_AT else [])
     return tuple(unique)
+
+
+@dataclass(frozen=True)
+class TipSource:
+    """Which rule wrote a coaching line: the cue the officer used, or what the reply missed.
+
+    Session coaching (bot/core/rubric/tips.py) needs this to tell a repeated mistake (the same
+    key again) from a repeated tip, and to reword a line; it reads it back from the text so that
+    turns stored before a restart are understood the same way.
+    """
+
+    criterion: str
+    key: str  # "non_commanding:calm_down", "explores:add", "respectful:keep"
+    kind: str  # "fix" (a cue in the reply), "add" (something missing), "keep", "other"
+    quote: str = ""  # the officer's words a fix or keep line quotes
+    text: str = ""  # the line as the rubric wrote it
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.escape(template).replace(r"\{q\}", "(?P<q>.*?)"), re.DOTALL)
+
+
+_PARSERS: dict[str, list[tuple[re.Pattern[str], str, str]]] = {
+    criterion: [(_pattern(t), f"{criterion}:{cue}", "fix") for cue, t in FIXES.get(criterion, ())]
+    + [(_pattern(KEEP[criterion]), f"{criterion}:keep", "keep")]
+    + (
+        [(_pattern(GENERIC_ACK), f"{criterion}:generic_ack", "fix")]
+        if criterion == "acknowledges_emotion"
+        else []
+    )
+    for criterion in KEEP
+}
+
+
+def tip_source(criterion: str, text: str) -> TipSource:
+    """Where a coaching line of this criterion came from (kind "other" for foreign text)."""
+    if text == ADD.get(criterion):
+        return TipSource(criterion, f"{criterion}:add", "add", text=text)
+    if text == KEEP_PLAIN.get(criterion):
+        return TipSource(criterion, f"{criterion}:keep", "keep", text=text)
+    for pattern, key, kind in _PARSERS.get(criterion, ()):
+        match = pattern.fullmatch(text)
+        if match:
+            return TipSource(criterion, key, kind, match.groupdict().get("q") or "", text)
+    return TipSource(criterion, f"{criterion}:{text}", "other", text=text)

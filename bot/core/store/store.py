@@ -141,13 +141,13 @@ class Store:
         """Delete a team (results stay with the officers); returns how many members it had."""
         return self._write(teams.delete_team, name, actor, self.now())
 
-    def add_member(self, team: str, officer_id: str, actor: str) -> None:
-        """Add an officer to a team; TeamNotFound / AlreadyMember."""
-        self._write(teams.add_member, team, officer_id, actor, self.now())
+    def add_member(self, team: str, officer_id: str, actor: str) -> str:
+        """Add an officer to a team; the team's name as stored. TeamNotFound / AlreadyMember."""
+        return self._write(teams.add_member, team, officer_id, actor, self.now())
 
-    def remove_member(self, team: str, officer_id: str, actor: str) -> None:
-        """Remove an officer from a team; TeamNotFound / NotAMember."""
-        self._write(teams.remove_member, team, officer_id, actor, self.now())
+    def remove_member(self, team: str, officer_id: str, actor: str) -> str:
+        """Remove an officer from a team; the team's name as stored. TeamNotFound / NotAMember."""
+        return self._write(teams.remove_member, team, officer_id, actor, self.now())
 
     def teams(self) -> list[Team]:
         """Every team with its member count."""

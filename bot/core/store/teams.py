@@ -89,8 +89,9 @@ def delete_team(db: Database, name: str, actor: str, now: float) -> int:
     return removed
 
 
-def add_member(db: Database, team: str, officer_id: str, actor: str, now: float) -> None:
-    """Put an officer in a team (creating the officer if they have not practised yet)."""
+def add_member(db: Database, team: str, officer_id: str, actor: str, now: float) -> str:
+    """Put an officer in a team (creating the officer if they have not practised yet); the
+    team's name as stored."""
     tid, stored = team_id(db, team)
     ensure_officer(db, officer_id, None, now)
     exists = db.execute(
@@ -103,10 +104,12 @@ def add_member(db: Database, team: str, officer_id: str, actor: str, now: float)
         [tid, officer_id, now, actor],
     )
     record_audit(db, actor, "team_add", f"{stored}: {officer_id}", now)
+    return stored
 
 
-def remove_member(db: Database, team: str, officer_id: str, actor: str, now: float) -> None:
-    """Take an officer out of a team; NotAMember when they were not in it."""
+def remove_member(db: Database, team: str, officer_id: str, actor: str, now: float) -> str:
+    """Take an officer out of a team (the team's name as stored); NotAMember when they were
+    not in it."""
     tid, stored = team_id(db, team)
     cursor = db.execute(
         "DELETE FROM memberships WHERE team_id = ? AND officer_id = ?", [tid, officer_id]
@@ -114,6 +117,7 @@ def remove_member(db: Database, team: str, officer_id: str, actor: str, now: flo
     if not cursor.rowcount:
         raise NotAMember(stored, officer_id)
     record_audit(db, actor, "team_remove", f"{stored}: {officer_id}", now)
+    return stored
 
 
 def teams(db: Database) -> list[Team]:

@@ -4,36 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.drills import plan_for
-from bot.core.persona import Persona
-from bot.core.practice import AlreadyPractising, NoActiveSession
 from bot.core.rewind import CannotRewind
 from bot.core.scores import CRITERIA, CRITERION_LABELS
-from bot.core.session import Mode, Outcome, PracticeSession
-from bot.core.store.errors import StoreError
+from bot.core.session import Outcome, PracticeSession
 from bot.discord.access import in_guild, officer_id
-from bot.discord.delivery import ChannelGone, defer, post, respond
 from bot.discord.limits import clip
 from bot.discord.practice._buttons import DYNAMIC_ITEMS
 from bot.discord.practice._catchup import catch_up
-from bot.discord.practice._debrief import debrief_message
-from bot.discord.practice._render import (
-    DIFFICULTY_LABELS,
-    debrief_embed,
-    persona_choice_name,
-    scene_embed,
-)
+from bot.discord.practice._flow import begin_drill, begin_practice, end_gone_session, end_practice
+from bot.discord.practice._render import DIFFICULTY_LABELS, persona_choice_name
 from bot.discord.practice._report import open_report_form
 from bot.discord.practice._resume import resume_sessions
-from bot.discord.practice._threads import discard_thread, open_practice_thread
-from bot.discord.practice._turns import end_gone_session, play_message
+from bot.discord.practice._turns import play_message
 from bot.discord.practice._whatif import WhatIfForm, WhatIfTurn, offer_turns, own_transcript
 
 if TYPE_CHECKING:
@@ -96,13 +84,13 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
         super().__init__()
 
     async def cog_load(self) -> None:
-        """Debrief buttons answer again, and practices that were running when the bot stopped
-        carry on in their threads."""
+        """Buttons of any scene or debrief (and What if?'s reply select) answer again, and
+        practices that were running when the bot stopped carry on in their threads."""
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS, WhatIfTurn)
         self.resumed = await resume_sessions(self.bot)
 
     async def cog_unload(self) -> None:
-        """Stop answering the debrief buttons."""
+        """Stop answering the practice buttons."""
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, WhatIfTurn)
 
     @app_commands.command(name="start")
@@ -120,12 +108,7 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
         difficulty: int | None = None,
     ) -> None:
         """Start a practice with a frustrated visitor in a private thread."""
-        await defer(interaction)
-        self._refuse_if_practising(interaction)
-        # Before any thread exists, so a wrong id or difficulty leaves nothing behind.
-        chosen = self.bot.room.choose_persona(persona, difficulty)
-        await self._open(interaction, chosen, lambda officer, mode, meta: self.bot.room.start(
-            officer, chosen.id, mode=mode, meta=meta))  # fmt: skip
+        await begin_practice(self.bot, interaction, persona, difficulty)
 
     @app_commands.command(name="drill")
     @app_commands.describe(skill="Drill this skill instead of your weakest one")
@@ -133,98 +116,13 @@ class PracticeCog(commands.GroupCog, group_name="practice"):
     @in_guild()
     async def drill(self, interaction: discord.Interaction, skill: str | None = None) -> None:
         """A few replies on your weakest skill, from a hard moment (spaced over days)."""
-        await defer(interaction)
-        self._refuse_if_practising(interaction)
-        me = officer_id(interaction.user)
-        plan = await self.bot.run_blocking(plan_for, self.bot.store, self.bot.catalogue, me, skill)
-        await self._open(
-            interaction,
-            plan.persona,
-            lambda officer, mode, meta: self.bot.room.start_drill(officer, plan, mode, meta),
-            note=plan.describe(),
-        )
-
-    def _refuse_if_practising(self, interaction: discord.Interaction) -> None:
-        current = self.bot.room.active(officer_id(interaction.user))
-        if current is not None:
-            raise AlreadyPractising(current)
-
-    async def _open(
-        self,
-        interaction: discord.Interaction,
-        persona: Persona,
-        begin: Callable[[str, Mode, dict[str, str]], PracticeSession],
-        note: str = "",
-    ) -> None:
-        """Open the thread, start the session in it (`begin`) and set the scene there."""
-        officer = officer_id(interaction.user)
-        mode = await self.bot.practice_mode(interaction.guild_id)
-        thread, warning = await open_practice_thread(interaction, persona)
-        meta = {
-            "guild_id": str(interaction.guild_id),
-            "channel_id": str(thread.parent_id),
-            "thread_id": str(thread.id),
-            "officer_name": interaction.user.display_name,
-        }
-        try:
-            await self.bot.run_blocking(
-                self.bot.store.ensure_officer, officer, interaction.user.display_name
-            )
-            session = await self.bot.run_blocking(begin, officer, mode, meta)
-        except BaseException:
-            await discard_thread(thread)
-            raise
-        try:
-            intro = f"{'Drill' if note else 'Practice'} for {interaction.user.display_name}."
-            scene = await post(
-                thread, f"{intro}\n{note}" if note else intro, embeds=[scene_embed(session)]
-            )
-            await self.bot.health.tell_thread(self.bot, session, thread)
-            if scene is not None:  # catching up after a lost connection starts from here
-                self.bot.turns.saw(session.id, scene.id)
-        except ChannelGone:
-            await end_gone_session(self.bot, session)
-            raise
-        kind = "drill" if note else "practice"
-        text = f"Your {kind} with {persona.short_name} is ready in {thread.mention}."
-        await respond(interaction, f"{text}\n{warning}" if warning else text)
+        await begin_drill(self.bot, interaction, skill)
 
     @app_commands.command(name="end")
     @in_guild()
     async def end(self, interaction: discord.Interaction) -> None:
         """End your practice now and get the debrief."""
-        officer = officer_id(interaction.user)
-        session = self.bot.room.active(officer)
-        if session is None:
-            raise NoActiveSession()
-        thread_id = int(session.meta.get("thread_id") or 0)
-        in_thread = interaction.channel_id == thread_id
-        await defer(interaction, ephemeral=not in_thread)
-        note = None
-        try:
-            await self.bot.run_blocking(self.bot.room.end, officer)
-        except StoreError as exc:
-            # Ended all the same; the officer still gets the debrief of what was played.
-            log.error("practice %s ended but could not be recorded: %s", session.id, exc)
-            note = "Your practice ended, but the bot could not save its end (the error was logged)."
-        try:
-            embeds, files, view = await debrief_message(self.bot, session)
-        except StoreError as exc:  # the extras (notes, drills) need the store; the debrief not
-            log.error("debrief extras for %s unavailable: %s", session.id, exc)
-            debrief = await self.bot.run_blocking(self.bot.room.debrief, session)
-            embeds, files, view = [debrief_embed(debrief)], [], None
-        if in_thread:
-            await respond(
-                interaction, note, embeds=embeds, files=files, view=view, ephemeral=False
-            )
-            return
-        try:
-            if thread_id:
-                thread = self.bot.get_partial_messageable(thread_id)
-                await post(thread, embeds=embeds, files=files, view=view)
-        except ChannelGone:
-            log.info("practice %s ended; its thread %s was already gone", session.id, thread_id)
-        await respond(interaction, note, embeds=embeds[:1])
+        await end_practice(self.bot, interaction)
 
     @app_commands.command(name="rewind")
     @app_commands.describe(

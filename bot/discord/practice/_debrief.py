@@ -1,4 +1,5 @@
-"""The end of a practice in Discord: the debrief, a rewind's two paths, and what to do next."""
+"""What ends a practice in Discord: the debrief, a rewind's two paths, a drill's schedule, trainer
+notes, and the buttons for what to do next (posted by _flow)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import discord
 
 from bot.core.scores import CRITERION_LABELS
 from bot.core.session import PracticeSession, SessionKind
-from bot.discord.delivery import post
 from bot.discord.practice._buttons import debrief_view
 from bot.discord.practice._render import (
     comparison_embed,
     debrief_embed,
+    drill_embed,
     drill_note,
     notes_embed,
 )
@@ -27,7 +28,8 @@ PATHS_CHART = "paths.png"
 async def debrief_message(
     bot: CooldownBot, session: PracticeSession
 ) -> tuple[list[discord.Embed], list[discord.File], discord.ui.View | None]:
-    """The debrief (and for a rewind the two paths with their chart), with the next steps."""
+    """The debrief (and for a rewind the two paths with their chart, for a drill its schedule,
+    and trainer notes not seen yet), with the buttons for what to do next."""
     debrief = await bot.run_blocking(bot.room.debrief, session)
     embeds = [debrief_embed(debrief)]
     files: list[discord.File] = []
@@ -43,8 +45,9 @@ async def debrief_message(
     if notes:
         embeds.append(notes_embed(notes))
     if session.kind is SessionKind.DRILL and debrief.turns and session.focus:
-        embeds[0].add_field(name="Spaced drills", value=await _drill_note(bot, session))
-    return embeds, files, debrief_view(session.id) if debrief.turns else None
+        # Its own embed: the debrief stays phone-sized.
+        embeds.insert(1, drill_embed(debrief, await _drill_note(bot, session)))
+    return embeds, files, debrief_view(session, replies=bool(debrief.turns))
 
 
 async def _drill_note(bot: CooldownBot, session: PracticeSession) -> str:
@@ -57,11 +60,3 @@ async def _drill_note(bot: CooldownBot, session: PracticeSession) -> str:
     nxt = next((d for d in due if d.criterion == session.focus), None)
     scores = [r.score for r in results if r.criterion == session.focus]
     return drill_note(scores, CRITERION_LABELS[session.focus], nxt.when(now) if nxt else "-")
-
-
-async def post_debrief(
-    bot: CooldownBot, session: PracticeSession, channel: discord.abc.Messageable
-) -> None:
-    """Post the debrief message in the practice's thread."""
-    embeds, files, view = await debrief_message(bot, session)
-    await post(channel, embeds=embeds, files=files, view=view)

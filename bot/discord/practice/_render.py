@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.core.debrief import Debrief
+from bot.core.feedback import TurnFeedback, latest_feedback
 from bot.core.persona import Persona
 from bot.core.rewind import BranchComparison, PathSummary
 from bot.core.scores import CRITERIA, CRITERION_LABELS
@@ -23,6 +24,19 @@ OUTCOME_COLOURS = {
     Outcome.ENDED_BY_OFFICER: discord.Colour.blurple(),
     Outcome.IN_PROGRESS: discord.Colour.blurple(),
 }
+
+
+OUTCOME_WORDS = {
+    Outcome.RESOLVED: "Resolved",
+    Outcome.ESCALATED: "Escalated",
+    Outcome.TURN_LIMIT: "Turn limit",
+    Outcome.ENDED_BY_OFFICER: "Ended early",
+    Outcome.IN_PROGRESS: "In progress",
+}
+# The debrief is read on a phone: everything before Details fits in about one screen.
+DEBRIEF_ROOM = 600
+DEBRIEF_PARTS = {"bullet": 110, "line": 120, "better": 200}  # starting clip per part
+DEBRIEF_FLOORS = {"bullet": 28, "line": 50, "better": 60}
 
 
 def score_colour(score: int) -> discord.Colour:
@@ -84,7 +98,7 @@ def scene_embed(session: PracticeSession) -> discord.Embed:
         )
     embed.set_footer(
         text="Answer in this thread with normal messages, in your own words. "
-        f"{coaching} /practice end finishes with a debrief."
+        f"{coaching} Stuck? Hint. Done? End (or /practice end) for your debrief."
     )
     return embed
 
@@ -94,15 +108,19 @@ def visitor_says(persona: Persona, text: str) -> str:
     return f"**{persona.short_name}:** {literal(text)}"
 
 
-def coaching_embed(turn: Turn) -> discord.Embed:
-    """Live-mode feedback on one reply: overall, the three dimensions, agitation, a tip or two."""
+def coaching_embed(turn: Turn, feedback: TurnFeedback | None = None) -> discord.Embed:
+    """Live-mode feedback on one reply: the three dimensions, agitation, why the visitor
+    reacted, and a tip or two that follow this reply."""
     d = turn.score.dimensions
     lines = [
         f"Empathy **{d['empathy']}** · Calmness **{d['calmness']}** · "
         f"Resolution **{d['resolution']}**",
         f"Agitation {agitation_trend(turn.agitation_before, turn.agitation_after)}",
     ]
-    lines += [f"• {tip}" for tip in turn.score.coaching[:2]]
+    if feedback is not None:
+        lines.append(f"*{feedback.why}*")
+    tips = feedback.tips if feedback is not None else turn.score.coaching[:2]
+    lines += [f"• {tip}" for tip in tips]
     return discord.Embed(
         title=f"Reply {turn.number}: {d['overall']}/100",
         description=clip("\n".join(lines), EMBED_DESCRIPTION),
@@ -112,52 +130,109 @@ def coaching_embed(turn: Turn) -> discord.Embed:
 
 def turn_message(session: PracticeSession, turn: Turn) -> tuple[str, list[discord.Embed]]:
     """The message that answers an officer's reply: the visitor, plus coaching in live mode."""
-    embeds = [coaching_embed(turn)] if session.mode is Mode.LIVE else []
+    embeds = []
+    if session.mode is Mode.LIVE:
+        embeds.append(coaching_embed(turn, latest_feedback(session)))
     return visitor_says(session.persona, turn.visitor_reply), embeds
 
 
-def _bullets(items: tuple[str, ...]) -> str:
-    return clip("\n".join(f"• {item}" for item in items), FIELD_VALUE)
+def debrief_colour(debrief: Debrief) -> discord.Colour:
+    """Green for a calmed visitor, red for an escalation, otherwise the overall score's colour."""
+    if debrief.outcome is Outcome.RESOLVED:
+        return discord.Colour.green()
+    if debrief.outcome is Outcome.ESCALATED:
+        return discord.Colour.red()
+    if not debrief.turns:
+        return discord.Colour.blurple()
+    return score_colour(debrief.dimensions["overall"])
 
 
-def debrief_embed(debrief: Debrief) -> discord.Embed:
-    """The end of a practice: scores per dimension and criterion, best and worst reply, advice."""
+def score_line(debrief: Debrief) -> str:
+    """The outcome and the four scores on one line."""
+    d = debrief.dimensions
+    return (
+        f"**{OUTCOME_WORDS[debrief.outcome]}** · Overall {d['overall']} · "
+        f"Empathy {d['empathy']} · Calmness {d['calmness']} · Resolution {d['resolution']}"
+    )
+
+
+def _debrief_text(debrief: Debrief, room: dict[str, int]) -> str:
     replies = f"{debrief.turns} repl{'y' if debrief.turns == 1 else 'ies'}"
+    lines = [
+        score_line(debrief),
+        f"Agitation {debrief.start_agitation} → {debrief.final_agitation} over {replies}.",
+        "",
+    ]
+    for good, text in debrief.bullets():
+        # "Offers options (9): <tip>": the whole tip or none of it - a tip cut short reads as a
+        # mistake; every tip is in Details.
+        if len(text) > room["bullet"]:
+            text = text.split("): ", 1)[0] + ")" if "): " in text else clip(text, room["bullet"])
+        lines.append(f"{'✅' if good else '⚠️'} {text}")
+    worst = debrief.worst
+    if worst is not None:
+        name = debrief.persona_name.split(",")[0].strip()
+        where = "Your reply" if debrief.turns == 1 else f"Weakest moment, reply {worst.number}"
+        lines += [
+            "",
+            f"**{where}** ({worst.score.overall})",
+            # Their words and the visitor's, shown as typed (clipped first, so no cut escape).
+            f"> **{name}:** {literal(clip(worst.visitor_line, room['line']))}",
+            f"> **You:** {literal(clip(worst.officer_text, room['line']))}",
+        ]
+        if debrief.try_instead:
+            lines.append(f"**Better:** {clip(debrief.try_instead, room['better'])}")
+    return "\n".join(lines)
+
+
+def debrief_embed(debrief: Debrief, room: int = DEBRIEF_ROOM) -> discord.Embed:
+    """The end of a practice, made for a phone: outcome and scores on one line, three bullets,
+    then the weakest moment (their line, your reply, a better one). The criteria and the best
+    reply are behind the Details button (details_embed)."""
+    name = debrief.persona_name.split(",")[0].strip()
+    embed = discord.Embed(title=f"Debrief: {name}", colour=debrief_colour(debrief))
+    if not debrief.turns:
+        embed.description = (
+            f"**{OUTCOME_WORDS[debrief.outcome]}** · no replies were scored. "
+            "Try again when you are ready."
+        )
+        return embed
+    parts = dict(DEBRIEF_PARTS)
+    # Shrink the least useful part first (bullets, then the quoted lines, then the better
+    # reply) until the whole embed fits one phone screen.
+    for part in ("bullet", "line", "better"):
+        while True:
+            embed.description = _debrief_text(debrief, parts)
+            if len(embed) <= room:
+                return embed
+            if parts[part] <= DEBRIEF_FLOORS[part]:
+                break
+            parts[part] = max(DEBRIEF_FLOORS[part], parts[part] - 10)
+    return embed
+
+
+def details_embed(debrief: Debrief) -> discord.Embed:
+    """Behind the debrief's Details button: every criterion, the best reply, every tip."""
     embed = discord.Embed(
-        title=f"Debrief - {debrief.persona_name}",
-        description=(
-            f"**{debrief.outcome.label.capitalize()}** after {replies}. Agitation "
-            f"{debrief.start_agitation} → {debrief.final_agitation}."
-        ),
-        colour=OUTCOME_COLOURS.get(debrief.outcome, discord.Colour.blurple()),
+        title=f"Details: {debrief.persona_name}", colour=debrief_colour(debrief)
+    )
+    replies = f"{debrief.turns} repl{'y' if debrief.turns == 1 else 'ies'}"
+    embed.description = (
+        f"{debrief.outcome.label.capitalize()} after {replies}. Agitation "
+        f"{debrief.start_agitation} → {debrief.final_agitation}."
     )
     if not debrief.turns:
-        embed.description = f"{embed.description}\nNo replies were scored."
         return embed
-    for name in ("overall", "empathy", "calmness", "resolution"):
-        embed.add_field(name=name.capitalize(), value=str(debrief.dimensions[name]), inline=True)
     table = "\n".join(f"{CRITERION_LABELS[c]:<27}{debrief.criteria[c]:>4}" for c in CRITERIA)
     embed.add_field(name="Criteria", value=f"```\n{table}\n```", inline=False)
     if debrief.worked:
         embed.add_field(name="What worked", value=_bullets(debrief.worked), inline=False)
     if debrief.to_improve:
-        embed.add_field(name="To improve", value=_bullets(debrief.to_improve), inline=False)
+        embed.add_field(name="To work on", value=_bullets(debrief.to_improve), inline=False)
     if debrief.best:
         embed.add_field(
-            name=f"Best reply ({debrief.best.score.overall})",
+            name=f"Best reply, reply {debrief.best.number} ({debrief.best.score.overall})",
             value=quote(literal(debrief.best.officer_text), FIELD_VALUE),
-            inline=False,
-        )
-    if debrief.worst and debrief.worst is not debrief.best:
-        embed.add_field(
-            name=f"Weakest reply ({debrief.worst.score.overall})",
-            value=quote(literal(debrief.worst.officer_text), FIELD_VALUE),
-            inline=False,
-        )
-    if debrief.try_instead:
-        embed.add_field(
-            name="Better phrasing to try",
-            value=quote(debrief.try_instead, FIELD_VALUE),
             inline=False,
         )
     if debrief.focus:
@@ -169,10 +244,28 @@ def debrief_embed(debrief: Debrief) -> discord.Embed:
     return embed
 
 
+def _bullets(items: tuple[str, ...]) -> str:
+    return clip("\n".join(f"• {item}" for item in items), FIELD_VALUE)
+
+
 def drill_note(scores: list[float], label: str, when: str) -> str:
     """After a drill: its criterion's drill scores so far and when the next one is due."""
     line = " → ".join(f"{x:.0f}" for x in scores) or "-"
     return f"Drills on {label} so far: {line}. Next drill on it: {when}."
+
+
+def drill_embed(debrief: Debrief, note: str) -> discord.Embed:
+    """Under a drill's debrief (which stays phone-sized): the drilled skill's score and the
+    drill's place in the spaced schedule."""
+    assert debrief.focus is not None
+    embed = discord.Embed(title="Drill", colour=discord.Colour.dark_teal())
+    embed.add_field(
+        name=f"Drill score - {CRITERION_LABELS[debrief.focus]}",
+        value=f"**{debrief.criteria[debrief.focus]}**/100",
+        inline=False,
+    )
+    embed.add_field(name="Spaced drills", value=clip(note, FIELD_VALUE), inline=False)
+    return embed
 
 
 def resumed_note(session: PracticeSession) -> str:
@@ -184,11 +277,24 @@ def resumed_note(session: PracticeSession) -> str:
     )
 
 
-def slow_down_note(seconds: float, per_minute: int) -> str:
-    """The one notice an officer gets for sending messages too fast."""
-    return (
+def slow_down_note(seconds: float, per_minute: int, dropped: int = 0) -> str:
+    """The one notice an officer gets for sending messages too fast; it is edited to count the
+    messages dropped after it, so none disappears without a sign."""
+    note = (
         f"Take a breath: I play at most {per_minute} replies a minute. That message was not "
         f"played; send your next reply in about {max(1, round(seconds))} s."
+    )
+    if dropped:
+        more = f"{dropped} more message{'s' if dropped > 1 else ''}"
+        note += f"\n{more} sent since then {'were' if dropped > 1 else 'was'} not played either."
+    return note
+
+
+def finished_note() -> str:
+    """The answer to a message in a practice thread whose practice is over."""
+    return (
+        "This practice has finished, so that was not played. Press **Try again**, **New "
+        "visitor** or **What if?** under the debrief, or use `/practice start`."
     )
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from bot.core.practice import StoredSessionLike
 from bot.core.session import PracticeSession
 from bot.discord.delivery import ChannelGone, post
+from bot.discord.practice._flow import end_gone_session
 from bot.discord.practice._render import resumed_note
-from bot.discord.practice._turns import end_gone_session
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot

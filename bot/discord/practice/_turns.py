@@ -14,8 +14,9 @@ from bot.core.practice import NoActiveSession
 from bot.core.session import PracticeSession, ReplyRejected, SessionClosed, check_reply
 from bot.discord.access import discord_user_id
 from bot.discord.delivery import ChannelGone, post
-from bot.discord.practice._debrief import post_debrief
-from bot.discord.practice._render import slow_down_note, turn_message
+from bot.discord.limits import NO_PINGS
+from bot.discord.practice._flow import end_gone_session, post_debrief
+from bot.discord.practice._render import finished_note, slow_down_note, turn_message
 from bot.discord.ratelimit import Pace
 
 if TYPE_CHECKING:
@@ -61,19 +62,13 @@ async def typing_in(channel: discord.abc.Messageable) -> AsyncIterator[None]:
         task.cancel()
 
 
-async def end_gone_session(bot: CooldownBot, session: PracticeSession) -> None:
-    """Close a practice whose thread was deleted, so the officer can start another."""
-    try:
-        await bot.run_blocking(bot.room.end, session.officer_id)
-    except NoActiveSession:
-        return
-    log.info("practice %s closed: its thread %s is gone", session.id, session.meta.get("thread_id"))
-
-
 async def play_message(bot: CooldownBot, message: discord.Message) -> None:
     """Play an officer's thread message as a turn (or say why it was not played)."""
     session = session_for(bot, message)
-    if session is None or not bot.turns.first_time(message.id, session.id):
+    if session is None:
+        await _answer_finished(bot, message)
+        return
+    if not bot.turns.first_time(message.id, session.id):
         return
     thread = message.channel
     async with bot.turns.turn() as playing:  # a stopping bot answers it before disconnecting
@@ -85,19 +80,53 @@ async def play_message(bot: CooldownBot, message: discord.Message) -> None:
             await end_gone_session(bot, session)
 
 
+async def _answer_finished(bot: CooldownBot, message: discord.Message) -> None:
+    """"Can I try that again?" in a finished practice's thread gets a way forward, not silence."""
+    officer = bot.finished_threads.get(message.channel.id)
+    if officer is None or message.type not in PLAYABLE:
+        return
+    if discord_user_id(officer) != message.author.id:
+        return
+    if bot.pacing.check(officer) is Pace.ACCEPT:
+        await post(message.channel, finished_note(), reference=message)
+
+
+async def _slow_down(
+    bot: CooldownBot,
+    officer: str,
+    pace: Pace,
+    thread: discord.abc.Messageable,
+    message: discord.Message,
+) -> None:
+    """One notice for a burst, edited to count every message dropped after it."""
+    wait = bot.pacing.retry_after(officer)
+    if pace is Pace.NOTICE:
+        note = await post(thread, slow_down_note(wait, bot.pacing.per_minute), reference=message)
+        if note is not None:
+            bot.pace_notices[officer] = note
+        return
+    notice = bot.pace_notices.get(officer)
+    if notice is None:
+        return
+    text = slow_down_note(wait, bot.pacing.per_minute, bot.pacing.dropped(officer))
+    try:
+        await notice.edit(content=text, allowed_mentions=NO_PINGS)
+    except discord.HTTPException as exc:
+        log.debug("could not update the slow-down notice: %s", exc)
+
+
 async def _play(
     bot: CooldownBot,
     session: PracticeSession,
     message: discord.Message,
     thread: discord.abc.Messageable,
 ) -> None:
-    pace = bot.pacing.check(session.officer_id)
-    if pace is Pace.DROP:
+    officer = session.officer_id
+    pace = bot.pacing.check(officer)
+    if pace is not Pace.ACCEPT:
+        await _slow_down(bot, officer, pace, thread, message)
         return
-    if pace is Pace.NOTICE:
-        wait = bot.pacing.retry_after(session.officer_id)
-        await post(thread, slow_down_note(wait, bot.pacing.per_minute), reference=message)
-        return
+    bot.pace_notices.pop(officer, None)
     try:
         text = check_reply(message.content)
     except ReplyRejected as exc:
@@ -138,5 +167,4 @@ async def play_reply(
     if answer is not None:
         bot.turns.saw(session.id, answer.id)
     if session.finished:
-        bot.health.forget(session)
         await post_debrief(bot, session, thread)

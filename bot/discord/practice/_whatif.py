@@ -21,7 +21,8 @@ from bot.discord.access import officer_id
 from bot.discord.delivery import ChannelGone, defer, respond
 from bot.discord.limits import clip
 from bot.discord.practice._buttons import SESSION_ID, answering_errors, client
-from bot.discord.practice._turns import end_gone_session, play_reply
+from bot.discord.practice._flow import end_gone_session, reopen_thread
+from bot.discord.practice._turns import play_reply
 from bot.discord.tree import explain
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ async def play_whatif(
     thread = bot.get_partial_messageable(
         int(thread_id), guild_id=int(guild_id) if guild_id.isdigit() else None
     )
+    await reopen_thread(bot, int(thread_id))
     await respond(interaction, f"Your what-if from reply {turn} plays on in <#{thread_id}>.")
     preface = f"**What if?** From reply {turn}, instead: *{clip(reply, 300)}*\n"
     try:

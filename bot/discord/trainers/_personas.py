@@ -17,10 +17,11 @@ from bot.core.persona import Persona, PersonaError, parse_persona
 from bot.core.persona_yaml import MAX_FILE_BYTES
 from bot.discord.access import actor, is_trainer, trainer_only
 from bot.discord.delivery import defer, respond
-from bot.discord.limits import EMBED_DESCRIPTION, clip
+from bot.discord.limits import EMBED_DESCRIPTION, NO_PINGS, clip
 from bot.discord.practice._render import DIFFICULTY_LABELS, persona_choice_name
-from bot.discord.trainers._form import PersonaForm
+from bot.discord.trainers._form import IdTaken, PersonaForm
 from bot.discord.tree import Refusal
+from bot.discord.views import ExpiringView
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
@@ -70,6 +71,35 @@ def persona_embed(persona: Persona, disabled: bool = False) -> discord.Embed:
     lines = ", ".join(f"{band} {len(persona.lines[band])}" for band in ("high", "medium", "low"))
     embed.add_field(name="Lines", value=lines, inline=False)
     return embed
+
+
+class UndoDisable(ExpiringView):
+    """Under "is disabled": put the persona back with one press (the trainer who disabled it)."""
+
+    def __init__(self, bot: CooldownBot, persona_id: str, owner_id: int) -> None:
+        super().__init__()
+        self.bot, self.persona_id, self.owner_id = bot, persona_id, owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Only the trainer who disabled the persona."""
+        if interaction.user.id == self.owner_id:
+            return True
+        await respond(interaction, "Only the trainer who disabled it can undo this here.")
+        return False
+
+    @discord.ui.button(label="Undo", style=discord.ButtonStyle.secondary, emoji="↩️")
+    async def undo(
+        self, interaction: discord.Interaction, _: discord.ui.Button[UndoDisable]
+    ) -> None:
+        """Enable the persona again (audited like /persona enable)."""
+        found = await self.bot.run_blocking(
+            self.bot.catalogue.enable, self.persona_id, actor(interaction)
+        )
+        self.disable_all()
+        self.stop()
+        await interaction.response.edit_message(
+            content=f"Persona `{found.id}` is enabled again.", view=self, allowed_mentions=NO_PINGS
+        )
 
 
 # Server-only: practices, teams and trainer roles all live in a server.
@@ -163,10 +193,7 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     ) -> None:
         if not explicit_id and self.bot.catalogue.find(persona_id) is not None:
             # An id made up from the visitor's name must not silently replace another persona.
-            raise Refusal(
-                f"A persona with the id `{persona_id}` already exists. Run `/persona add` again "
-                "with the id option: the same id to replace it, or a new one."
-            )
+            raise IdTaken(persona_id)
         await self.save_persona(interaction, persona_id, text, source)
 
     @app_commands.command(name="list")
@@ -213,7 +240,11 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
         found = await self.bot.run_blocking(
             self.bot.catalogue.disable, persona, actor(interaction)
         )
-        await respond(interaction, f"Persona `{found.id}` is disabled.")
+        await respond(
+            interaction,
+            f"Persona `{found.id}` is disabled: officers no longer get {found.short_name}.",
+            view=UndoDisable(self.bot, found.id, interaction.user.id),
+        )
 
     @app_commands.command(name="enable")
     @app_commands.describe(persona="The persona to offer again")

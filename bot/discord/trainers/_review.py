@@ -21,6 +21,7 @@ from bot.discord.markdown import literal
 from bot.discord.teams import team_autocomplete
 from bot.discord.trainers._notes import CommentForm, OverrideForm
 from bot.discord.tree import Refusal
+from bot.discord.views import ExpiringView
 
 if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
@@ -65,17 +66,19 @@ def transcript_embed(
         description=clip("\n".join(lines), EMBED_DESCRIPTION),
         colour=discord.Colour.blurple(),
     )
-    embed.set_footer(text=f"{when} · {summary.turns} replies · overall {score} · {summary.id}")
+    replies = f"{summary.turns} repl{'y' if summary.turns == 1 else 'ies'}"
+    embed.set_footer(text=f"{when} · {replies} · overall {score}")
     return fit_embed(embed)
 
 
-class TranscriptPages(discord.ui.View):
-    """Previous / Next through transcripts; only the trainer who asked can turn the pages."""
+class TranscriptPages(ExpiringView):
+    """Previous / Next through transcripts; only the trainer who asked can turn the pages, and
+    the buttons switch off when they time out."""
 
     def __init__(
         self, pages: list[discord.Embed], owner_id: int, transcripts: Sequence[Transcript] = ()
     ) -> None:
-        super().__init__(timeout=600)
+        super().__init__()
         self.pages, self.owner_id, self.index = pages, owner_id, 0
         self.transcripts = list(transcripts)
         if len(pages) < 2:

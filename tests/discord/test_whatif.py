@@ -51,6 +51,8 @@ async def test_what_if_from_the_debrief_plays_on_in_the_thread(
     played = h.messages(thread_id)[-1]
     assert played.text().startswith("**What if?** From reply 2, instead:")
     assert "**Dana:**" in played.text() and "Reply 2: " in played.text()  # scored as reply 2
+    labels = [b["label"] for row in played.response["components"] for b in row["components"]]
+    assert labels == ["End", "Hint"]  # the what-if can be ended or hinted like any practice
     branch = h.bot.room.active(OFFICER)
     assert branch is not None and branch.kind is SessionKind.REWIND and branch.inherited == 1
 

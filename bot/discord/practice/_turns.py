@@ -143,8 +143,10 @@ async def play_reply(
     *,
     reference: discord.Message | None = None,
     preface: str = "",
+    view: discord.ui.View | None = None,
 ) -> None:
-    """Play one officer reply and post the visitor's answer (and the debrief when it ends)."""
+    """Play one officer reply and post the visitor's answer (and the debrief when it ends);
+    `view`: buttons for that answer when it opens a practice (a what-if's End and Hint)."""
     try:
         async with typing_in(thread):
             turn = await bot.run_blocking(bot.room.reply, session.officer_id, text)
@@ -163,8 +165,12 @@ async def play_reply(
         return
     await bot.health.tell_thread(bot, session, thread)
     content, embeds = turn_message(session, turn)
-    answer = await post(thread, f"{preface}{content}", embeds=embeds, reference=reference)
+    answer = await post(
+        thread, f"{preface}{content}", embeds=embeds, reference=reference, view=view
+    )
     if answer is not None:
         bot.turns.saw(session.id, answer.id)
+        if view is not None:  # its buttons are switched off when the practice ends
+            session.meta["scene_message_id"] = str(answer.id)
     if session.finished:
         await post_debrief(bot, session, thread)

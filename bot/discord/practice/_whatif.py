@@ -20,7 +20,7 @@ from bot.core.store import Transcript
 from bot.discord.access import officer_id
 from bot.discord.delivery import ChannelGone, defer, respond
 from bot.discord.limits import clip
-from bot.discord.practice._buttons import SESSION_ID, answering_errors, client
+from bot.discord.practice._buttons import SESSION_ID, answering_errors, client, scene_view
 from bot.discord.practice._flow import end_gone_session, reopen_thread
 from bot.discord.practice._turns import play_reply
 from bot.discord.tree import explain
@@ -167,7 +167,9 @@ async def play_whatif(
     await respond(interaction, f"Your what-if from reply {turn} plays on in <#{thread_id}>.")
     preface = f"**What if?** From reply {turn}, instead: *{clip(reply, 300)}*\n"
     try:
-        await play_reply(bot, session, reply, thread, preface=preface)
+        await play_reply(
+            bot, session, reply, thread, preface=preface, view=scene_view(session.id)
+        )
     except ChannelGone:
         await end_gone_session(bot, session)
         raise

@@ -71,16 +71,21 @@ def test_an_untied_head_missing_from_the_checkpoint_is_refused(tmp_path: Path) -
 
 
 def test_the_fast_runner_uses_an_untied_head(tmp_path: Path) -> None:
-    from transformers import AutoModelForCausalLM
+    """A model whose output head is its own (not the embeddings) keeps it in the runner's
+    weights, dense or int8."""
+    from safetensors.torch import load_file
 
-    from bot.model.local.gemma_fast import GemmaRunner
+    from bot.model.local.lowbit import int8_supported
+    from bot.model.local.prepared import load_weights
+    from bot.model.local.tokenizer import RawTokenizer
 
     folder = tiny_gemma(tmp_path / "own-head", tied=False, keep_head=True)
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    head = model.lm_head.weight.detach().clone()
-    assert not torch.equal(head, model.model.embed_tokens.weight)
-    vocab = torch.arange(64)
-    runner = GemmaRunner(model, vocab, [1], [], torch.device("cpu"), int8=False)
-    hidden = torch.randn(3, 16)
-    expected = hidden @ head.T
-    assert torch.allclose(runner.head(hidden).float(), expected, atol=0.1, rtol=0.05)
+    saved = load_file(folder / "model.safetensors")
+    head, embed = saved["lm_head.weight"].float(), saved["model.embed_tokens.weight"].float()
+    assert not torch.equal(head, embed)
+    tokenizer = RawTokenizer(folder)
+    for int8 in (False, True) if int8_supported() else (False,):
+        weights = load_weights(folder, tmp_path / "prepared", tokenizer, torch.device("cpu"), int8)
+        got = weights.head.dense().float()
+        assert torch.allclose(got, head[weights.vocab_ids], atol=0.02, rtol=0.05), int8
+        assert not torch.allclose(got, embed[weights.vocab_ids], atol=0.02, rtol=0.05)

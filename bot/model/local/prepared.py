@@ -157,10 +157,8 @@ def prepare(
         put(f"layers.{i}.gate_up", torch.cat([w["gate_proj"], w["up_proj"]]))
         put(f"layers.{i}.down", w["down_proj"])
         out[f"layers.{i}.norms"], out[f"layers.{i}.qk_norm"] = _norms(config, w)
-    # the output head: the embeddings themselves when tied (gemma-3), its own weights if not
-    head = "lm_head.weight" if "lm_head.weight" in model else "model.embed_tokens.weight"
     ids = torch.tensor(allowed, dtype=torch.int64)
-    put("head", model.tensor(head)[ids])
+    put("head", model.tensor(_head_name(model))[ids])
     out["head.ids"] = ids
     out["norm"] = 1.0 + model.tensor("model.norm.weight").float()
     meta = {"source": stamp, "stops": json.dumps(stops), "newlines": json.dumps(newlines)}
@@ -208,10 +206,16 @@ def _dense(
     allowed, stops, newlines = english_vocab(tokenizer)
     ids = torch.tensor(allowed, dtype=torch.int64)
     embed = model.tensor("model.embed_tokens.weight").to(device)
+    head = model.tensor(_head_name(model)).to(device)
     return GemmaWeights(
         config, embed, layers, (1.0 + model.tensor("model.norm.weight").float()).to(device),
-        DenseMatrix(embed[ids.to(device)]), ids.to(device), stops, newlines,
+        DenseMatrix(head[ids.to(device)]), ids.to(device), stops, newlines,
     )  # fmt: skip
+
+
+def _head_name(model: TensorFile) -> str:
+    """The output head: the embeddings themselves when tied (gemma-3), its own weights if not."""
+    return "lm_head.weight" if "lm_head.weight" in model else "model.embed_tokens.weight"
 
 
 def _layer_tensors(model: TensorFile, i: int) -> dict[str, torch.Tensor]:

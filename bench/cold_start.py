@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(result)
         print(f"run {i + 1}: {result['source']:<8} {seconds:5.1f} s  {result.get('problem', '')}",
               flush=True)  # fmt: skip
-    fallbacks = sum(r["source"] not in ("model", "retry") for r in runs)
+    fallbacks = sum(r["source"] not in ("model", "persona", "retry") for r in runs)
     summary = {"runs": len(runs), "fallbacks": fallbacks, "target_fallbacks": 0, "detail": runs}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(summary, indent=2) + "\n")

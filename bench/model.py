@@ -305,6 +305,7 @@ def in_character(visitor: LocalVisitor, personas: list[Persona], turns: int) -> 
     return {
         "turns": len(replies),
         "passing_pct": 100 * sources["model"] / len(replies),
+        "persona_pct": 100 * sources["persona"] / len(replies),  # the persona's line won the pick
         "fallback_pct": 100 * sources["fallback"] / len(replies),
         "leaks": len(leaks),
         "officer_voice": len(voice),
@@ -401,6 +402,7 @@ def print_table(r: dict[str, Any]) -> None:
          f"({thr['speedup']:.1f}x)", ">= 2x"),
         (f"in character (a model line passed), {ic['turns']} turns",
          f"{ic['passing_pct']:.1f} %", ">= 99 %"),
+        ("... or the persona's own line won the pick", f"{ic['persona_pct']:.1f} %", ""),
         ("leaks / officer voice in final lines", f"{ic['leaks']} / {ic['officer_voice']}", "0 / 0"),
     ]  # fmt: skip
     width = max(len(name) for name, _, _ in rows)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from bot.core.catalogue import PersonaCatalogue
-from bot.core.pick import LinePicker
+from bot.core.pick import VISITOR_WEIGHTS, LinePicker
 from bot.core.practice import PracticeRoom
 from bot.core.rubric.encoder import Encoder
 from bot.core.scores import Rubric
@@ -128,7 +128,7 @@ def build_visitor(
     from bot.model import make_visitor
 
     backend = "scripted" if scripted else settings.model_backend
-    return make_visitor(backend, settings, picker=LinePicker(encoder))
+    return make_visitor(backend, settings, picker=LinePicker(encoder, weights=VISITOR_WEIGHTS))
 
 
 def build_encoder(settings: Settings) -> Encoder | None:

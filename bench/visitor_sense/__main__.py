@@ -42,6 +42,20 @@ CANDIDATES = JUDGING / "candidates.jsonl"
 KEY = JUDGING / "key.json"
 RESULTS = HERE.parent / "results" / "visitor_sense.json"
 SYSTEMS = ("model", "base", "scripted")
+# Model variants compared on the same prompts and selection: the adapter ('' = shipped, 'none' =
+# base model) and the sampling temperature (None = the runner's default).
+VARIANTS: dict[str, dict[str, Any]] = {
+    "model": {"adapter": "", "temperature": 0.8},
+    "base": {"adapter": "none", "temperature": 0.8},
+    "model_t05": {"adapter": "", "temperature": 0.5},
+    "model_t03": {"adapter": "", "temperature": 0.3},
+    "model_t015": {"adapter": "", "temperature": 0.15},
+    "base_t03": {"adapter": "none", "temperature": 0.3},
+    # the visitor as shipped (runtime defaults: adapter, temperature, the picker's weights with
+    # the persona's line competing), and the base model with the same prompts and selection
+    "visitor": {"adapter": "", "temperature": None, "weights": "shipped"},
+    "base_same": {"adapter": "none", "temperature": None, "weights": "shipped"},
+}
 CRITERIA = ("in_character", "responsive", "consistent", "emotion_fit", "natural")
 
 
@@ -68,7 +82,7 @@ def generate(args: argparse.Namespace) -> int:
     from bot.model.encoder import load_encoder
     from bot.model.scripted import ScriptedVisitor
 
-    scenarios = load_scenarios()
+    scenarios = [s for s in load_scenarios() if args.split in ("all", s.split)]
     encoder = load_encoder()
     reader, picker = Reader(encoder), LinePicker(encoder)
     requests = {s.id: request_for(s, persona_for(s), reader) for s in scenarios}
@@ -86,7 +100,8 @@ def generate(args: argparse.Namespace) -> int:
         print(f"{system}: {len(scenarios)} scenarios in {time.monotonic() - started:.0f} s",
               flush=True)  # fmt: skip
     JUDGING.mkdir(parents=True, exist_ok=True)
-    kept = [r for r in _read_jsonl(CANDIDATES) if r["system"] not in args.systems]
+    redone = {(r["system"], r["scenario"]) for r in rows}
+    kept = [r for r in _read_jsonl(CANDIDATES) if (r["system"], r["scenario"]) not in redone]
     _write_jsonl(CANDIDATES, kept + rows)
     print(f"wrote {CANDIDATES}")
     return 0
@@ -94,11 +109,19 @@ def generate(args: argparse.Namespace) -> int:
 
 def _model_rows(system: str, scenarios: list[Scenario], requests: dict, picker: Any,
                 args: argparse.Namespace) -> list[dict[str, Any]]:  # fmt: skip
-    from bot.model.local import LocalVisitor
+    from bot.model.local import LocalVisitor, sampling
     from bot.settings import get_settings
 
     settings = get_settings()
-    adapter = "none" if system == "base" else settings.model_adapter
+    variant = VARIANTS[system]
+    adapter = variant["adapter"] or settings.model_adapter
+    default_temperature = sampling.TEMPERATURE
+    if variant["temperature"] is not None:
+        sampling.TEMPERATURE = variant["temperature"]
+    if variant.get("weights") == "shipped":
+        from bot.core.pick import VISITOR_WEIGHTS, LinePicker
+
+        picker = LinePicker(picker.encoder, weights=VISITOR_WEIGHTS)
     visitor = LocalVisitor(cache_dir=settings.path(settings.model_cache_dir), adapter=adapter,
                            picker=picker)  # fmt: skip
     if not visitor.wait_ready():
@@ -114,6 +137,7 @@ def _model_rows(system: str, scenarios: list[Scenario], requests: dict, picker: 
         if (i + 1) % 20 == 0:
             print(f"  {system}: {i + 1}/{len(scenarios)}", flush=True)
     visitor.close()
+    sampling.TEMPERATURE = default_temperature
     return rows
 
 
@@ -247,7 +271,8 @@ def score(args: argparse.Namespace) -> int:
     groups: dict[str, Any] = {}
     for label, keep in _slices(scenarios):
         groups[label] = {}
-        for system in ("model", "base", "scripted", "reference"):
+        present = sorted({r["system"] for r in rows} - {"reference"}, key=_system_order)
+        for system in [*present, "reference"]:
             part = [r for r in rows if r["system"] == system and keep(scenarios[r["scenario"]])]
             if part:
                 groups[label][system] = _figures(part, judged)
@@ -329,6 +354,11 @@ def _judgments() -> dict[tuple[str, str], dict[str, int]]:
     return marks
 
 
+def _system_order(system: str) -> tuple[int, str]:
+    order = [*SYSTEMS, *VARIANTS]
+    return (order.index(system) if system in order else len(order), system)
+
+
 def _engine_agreement(scenarios: list[Scenario], encoder: Any) -> dict[str, Any]:
     """The agitation engine (real rubric, moves) against each scenario's expected reaction."""
     from bot.core.agitation import next_agitation
@@ -375,26 +405,44 @@ def tune(args: argparse.Namespace) -> int:
     judged = _judgments()
     encoder = load_encoder()
     reader = Reader(encoder)
+    rows = _read_jsonl(CANDIDATES)
+    scripted = {r["scenario"]: r["line"] for r in rows if r["system"] == "scripted"}
     cases = []
-    for row in _read_jsonl(CANDIDATES):
+    for row in rows:
         s = scenarios.get(row["scenario"])
         if s is None or row["system"] != args.system or not row.get("samples"):
             continue
         samples = [t for t in row["samples"] if (s.id, t) in judged]
-        if len(samples) == len(row["samples"]):
-            cases.append((s, request_for(s, persona_for(s), reader), samples))
+        if len(samples) != len(row["samples"]):
+            continue
+        persona_line = scripted.get(s.id) if args.with_scripted else None
+        if args.with_scripted and (s.id, persona_line) not in judged:
+            continue
+        cases.append((s, request_for(s, persona_for(s), reader), samples, persona_line))
     print(f"{len(cases)} dev scenarios with every {args.system} sample judged")
     sense = {k: all(v.values()) for k, v in judged.items()}
-    oracle = sum(any(sense[(s.id, t)] for t in samples) for s, _, samples in cases)
+    oracle = sum(any(sense[(s.id, t)] for t in samples) for s, _, samples, _ in cases)
     print(f"best possible (some sample makes sense): {oracle}/{len(cases)}")
-    grid = {"responds": (0.0, 1.0, 2.0, 4.0), "mood": (0.0, 0.25, 0.5), "fact_sure": (2.0, 4.0)}
+    if args.with_scripted:
+        both = sum(any(sense[(s.id, t)] for t in [*samples, line]) for s, _, samples, line in cases)
+        alone = sum(sense[(s.id, line)] for s, _, _, line in cases)
+        print(f"the persona line alone: {alone}/{len(cases)}; best possible with it: {both}")
+    grid: dict[str, tuple[float, ...]] = {
+        "responds": (0.0, 1.0, 2.0, 4.0), "mood": (0.0, 0.25, 0.5), "fact_sure": (2.0, 4.0),
+    }  # fmt: skip
+    if args.with_scripted:
+        grid["persona_line"] = (-99.0, 0.0, 0.5, 1.0, 2.0, 99.0)
     results = []
     for values in itertools.product(*grid.values()):
-        weights = replace(PickWeights(), **dict(zip(grid, values, strict=True)))
-        picker = LinePicker(encoder, weights=weights)
+        chosen = dict(zip(grid, values, strict=True))
+        bias = chosen.pop("persona_line", None)
+        picker = LinePicker(encoder, weights=replace(PickWeights(), **chosen))
         good = 0
-        for s, request, samples in cases:
-            best = picker.best(request, samples)
+        for s, request, samples, line in cases:
+            ranked = picker.rank(request, [*samples, line] if line else samples)
+            if bias is not None:  # the persona line competes with the samples, with a bias
+                ranked = sorted(ranked, key=lambda c: -(c.score + (bias if c.text == line else 0)))
+            best = next((c for c in ranked if c.passes), ranked[0] if ranked else None)
             good += best is not None and sense[(s.id, best.text)]
         results.append((good, dict(zip(grid, values, strict=True))))
     for good, values in sorted(results, key=lambda r: -r[0])[:8]:
@@ -480,7 +528,9 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="run the systems on every scenario")
-    g.add_argument("--systems", type=lambda v: v.split(","), default=list(SYSTEMS))
+    g.add_argument("--systems", type=lambda v: v.split(","), default=list(SYSTEMS),
+                   help=f"any of scripted, {', '.join(VARIANTS)}")  # fmt: skip
+    g.add_argument("--split", choices=("all", "dev", "test"), default="all")
     g.set_defaults(func=generate)
     p = sub.add_parser("packets", help="write shuffled, unlabelled judging packets")
     p.add_argument("--per-packet", type=int, default=25)
@@ -491,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
     s.set_defaults(func=score)
     t = sub.add_parser("tune", help="picker weights on the judged dev samples")
     t.add_argument("--system", default="model")
+    t.add_argument("--with-scripted", action="store_true",
+                   help="the persona's scripted line competes with the samples")  # fmt: skip
     t.set_defaults(func=tune)
     r = sub.add_parser("loss", help="reference lines' loss, base model vs the adapter")
     r.set_defaults(func=reference_loss)

@@ -21,6 +21,7 @@ Check: python -m bench.visitor_sense.scenarios
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -66,8 +67,9 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").replace("-", " ").split())
 
 
+@functools.cache
 def libraries() -> tuple[PersonaLibrary, PersonaLibrary]:
-    """(shipped personas, held-out benchmark personas)."""
+    """(shipped personas, held-out benchmark personas), read once per run."""
     return (
         PersonaLibrary.from_directory(PROJECT_ROOT / "personas"),
         PersonaLibrary.from_directory(HELDOUT_DIR),

@@ -8,7 +8,7 @@ import zlib
 from abc import ABC, abstractmethod
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.core.pick import LinePicker, Scored
@@ -19,7 +19,9 @@ from bot.model.scripted import scripted_line
 
 log = logging.getLogger(__name__)
 
-Source = Literal["model", "fallback"]
+# model: a sample won; persona: the persona's own line won the pick against the samples;
+# fallback: no sample was usable (or the backend failed), so the persona's line stood in
+Source = Literal["model", "persona", "fallback"]
 CANDIDATES = 4  # samples per turn; the picker keeps the best (one batch on the local runner)
 
 
@@ -127,14 +129,30 @@ class GeneratingVisitor(ABC):
         verdicts = [discipline.clean(raw, ctx) for raw in raws]
         clean = [v.text for v in verdicts if v.text is not None]
         reasons = tuple(v.reason for v in verdicts if v.text is None)
-        ranked = tuple(self.picker.rank(request, clean)) if clean else ()
+        ranked = self._rank(request, clean)
         best = next((s for s in ranked if s.passes), None)
         if best is not None:
-            return Reply(best.text, "model", raws, reasons, ranked)
+            source: Source = "model" if best.text in clean else "persona"
+            return Reply(best.text, source, raws, reasons, ranked)
         # expected now and then from a small model: logged, but not as a problem
         why = "; ".join(reasons) or "no sample carried the asked-for fact or said something new"
         reply = self._fallback(request, f"no usable sample ({why})")
         return Reply(reply.text, "fallback", raws, reasons, ranked)
+
+    def _rank(self, request: VisitorRequest, clean: list[str]) -> tuple[Scored, ...]:
+        """The clean samples scored, best first; with PickWeights.persona_line set, the
+        persona's own best line competes with them (a small model's line that says the fact
+        wrong or garbles it loses to the persona's plain answer)."""
+        bonus = self.picker.weights.persona_line
+        if bonus is None:
+            return tuple(self.picker.rank(request, clean)) if clean else ()
+        persona = scripted_line(request, self.picker)
+        scored = []
+        for s in self.picker.rank(request, [*clean, persona]):
+            if s.text == persona and persona not in clean:
+                s = replace(s, score=s.score + bonus, parts={**s.parts, "persona_line": bonus})
+            scored.append(s)
+        return tuple(sorted(scored, key=lambda s: -s.score))
 
     def _fallback(self, request: VisitorRequest, why: str, backend: bool = False) -> Reply:
         """A persona line chosen the way the scripted visitor chooses it."""

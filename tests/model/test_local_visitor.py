@@ -90,6 +90,26 @@ def test_when_no_sample_answers_the_question_the_persona_fact_is_said(
     visitor.close()
 
 
+def test_the_persona_line_competes_with_the_samples_when_the_picker_says_so(
+    marcus_with_facts: Persona,
+) -> None:
+    """A sample that garbles the asked-for fact loses to the persona's plain answer once
+    PickWeights.persona_line is set (the product's setting); without it the sample is said."""
+    from bot.core.pick import LinePicker, PickWeights
+
+    wrong = " Maureen Bell, she is eighty-seven, since the tenth of March, in the red car."
+    request = asked(marcus_with_facts, "What's your mother's name?")
+    plain = LocalVisitor(engine=FakeEngine(lambda job, n: wrong))
+    assert detailed(plain, request).source == "model"
+    plain.close()
+    picker = LinePicker(weights=PickWeights(persona_line=1.0))
+    hybrid = LocalVisitor(engine=FakeEngine(lambda job, n: wrong), picker=picker)
+    reply = detailed(hybrid, request)
+    assert reply.source == "persona" and reply.text == "Maureen Bell. She's seventy-eight."
+    assert any(s.parts.get("persona_line") == 1.0 for s in reply.ranked)
+    hybrid.close()
+
+
 def test_a_line_already_said_is_not_said_again(marcus: Persona) -> None:
     said = marcus.lines["high"][0]
     history = (

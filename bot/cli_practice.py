@@ -10,6 +10,7 @@ from typing import TextIO
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
 from bot.core.practice import PracticeRoom
+from bot.core.scores import shown
 from bot.core.session import Mode, PracticeSession, ReplyRejected, Turn
 from bot.core.visitor import visitor_problem
 
@@ -37,11 +38,12 @@ def render_turn(persona: Persona, turn: Turn, coaching: bool = True) -> str:
     """One turn as the officer sees it: scores and coaching (live mode), then the visitor."""
     lines = []
     if coaching:
-        d = turn.score.dimensions
+        d = {k: shown(v) for k, v in turn.score.dimensions.items()}
+        strategy = turn.score.strategy.label if turn.score.strategy else ""
         lines.append(
             f"  [score {d['overall']}: empathy {d['empathy']}, calmness {d['calmness']}, "
-            f"resolution {d['resolution']} | agitation {turn.agitation_before} -> "
-            f"{turn.agitation_after}, {_trend(turn)}]"
+            f"resolution {d['resolution']}{', ' + strategy if strategy else ''} | agitation "
+            f"{turn.agitation_before} -> {turn.agitation_after}, {_trend(turn)}]"
         )
         lines += [f"  tip: {tip}" for tip in turn.score.coaching[:2]]
     lines.append(f'{persona.short_name}: "{turn.visitor_reply}"')

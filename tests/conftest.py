@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.core.persona import Persona, parse_persona
-from bot.core.scores import CRITERIA, CriterionScore, RubricScore, dimensions_from
+from bot.core.scores import CRITERIA, CriterionScore, RubricScore, ScoreContext, dimensions_from
 
 PROJECT = Path(__file__).resolve().parent.parent
 PERSONAS_DIR = PROJECT / "personas"
@@ -59,9 +59,13 @@ class FakeRubric:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
+        self.contexts: list[ScoreContext | None] = []
 
-    def score(self, reply: str, visitor_line: str = "") -> RubricScore:
+    def score(
+        self, reply: str, visitor_line: str = "", context: ScoreContext | None = None
+    ) -> RubricScore:
         self.calls.append((reply, visitor_line))
+        self.contexts.append(context)
         text = reply.lower()
         good = sum(m in text for m in GOOD_MARKERS)
         bad = sum(m in text for m in BAD_MARKERS)

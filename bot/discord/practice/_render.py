@@ -6,7 +6,7 @@ import discord
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
-from bot.core.scores import CRITERIA, CRITERION_LABELS
+from bot.core.scores import CRITERIA, CRITERION_LABELS, shown
 from bot.core.session import Mode, Outcome, PracticeSession, Turn
 from bot.discord.limits import EMBED_DESCRIPTION, FIELD_VALUE, clip, quote
 
@@ -85,10 +85,14 @@ def coaching_embed(turn: Turn) -> discord.Embed:
     """Live-mode feedback on one reply: overall, the three dimensions, agitation, a tip or two."""
     d = turn.score.dimensions
     lines = [
-        f"Empathy **{d['empathy']}** · Calmness **{d['calmness']}** · "
-        f"Resolution **{d['resolution']}**",
+        f"Empathy **{shown(d['empathy'])}** · Calmness **{shown(d['calmness'])}** · "
+        f"Resolution **{shown(d['resolution'])}**",
         f"Agitation {agitation_trend(turn.agitation_before, turn.agitation_after)}",
     ]
+    if turn.score.strategy:
+        leaps = ", ".join(turn.score.strategy.leaps)
+        lines.append(f"Strategy: {turn.score.strategy.label}" + (f" · LEAPS: {leaps}" if leaps
+                                                                   else ""))  # fmt: skip
     lines += [f"• {tip}" for tip in turn.score.coaching[:2]]
     return discord.Embed(
         title=f"Reply {turn.number}: {d['overall']}/100",
@@ -122,9 +126,12 @@ def debrief_embed(debrief: Debrief) -> discord.Embed:
         embed.description = f"{embed.description}\nNo replies were scored."
         return embed
     for name in ("overall", "empathy", "calmness", "resolution"):
-        embed.add_field(name=name.capitalize(), value=str(debrief.dimensions[name]), inline=True)
-    table = "\n".join(f"{CRITERION_LABELS[c]:<27}{debrief.criteria[c]:>4}" for c in CRITERIA)
+        embed.add_field(name=name.capitalize(), value=shown(debrief.dimensions[name]), inline=True)
+    table = "\n".join(f"{CRITERION_LABELS[c]:<27}{shown(debrief.criteria[c]):>4}" for c in CRITERIA)
     embed.add_field(name="Criteria", value=f"```\n{table}\n```", inline=False)
+    if debrief.strategy_line():
+        embed.add_field(name="Strategy", value=clip(debrief.strategy_line(), FIELD_VALUE),
+                        inline=False)  # fmt: skip
     if debrief.worked:
         embed.add_field(name="What worked", value=_bullets(debrief.worked), inline=False)
     if debrief.to_improve:

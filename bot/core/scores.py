@@ -82,6 +82,10 @@ class StrategyLabel:
     leaps: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()  # the words that made it cooperative or competitive
 
+    def __str__(self) -> str:
+        """The label alone ("cooperative"), as a per-turn strategy field stores it."""
+        return self.label
+
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able form."""
         return {"label": self.label, "leaps": list(self.leaps), "evidence": list(self.evidence)}

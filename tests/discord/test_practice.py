@@ -52,6 +52,7 @@ async def test_full_practice_from_start_to_debrief(discord_bot: Harness, store: 
     coaching = reply.message["embeds"][0]
     assert coaching["title"].startswith("Reply 1: ")
     assert "Empathy" in coaching["description"] and "calmer" in coaching["description"]
+    assert "Strategy: cooperative" in coaching["description"]
     assert reply.message["message_reference"]  # answers the officer's message
     assert any(c.path == "/channels/{channel_id}/typing" for c in h.calls)
 
@@ -63,6 +64,8 @@ async def test_full_practice_from_start_to_debrief(discord_bot: Harness, store: 
     names = [f["name"] for f in debrief["fields"]]
     assert names[:4] == ["Overall", "Empathy", "Calmness", "Resolution"]
     assert "Criteria" in names and any(n.startswith("Best reply") for n in names)
+    strategy = next(f["value"] for f in debrief["fields"] if f["name"] == "Strategy")
+    assert strategy.startswith("Strategy: 2 of 2 replies cooperative.")
     assert h.bot.room.active(f"discord:{p.OFFICER_ID}") is None
     summary = store.recent_sessions(f"discord:{p.OFFICER_ID}", 1)[0]
     assert summary.outcome is Outcome.RESOLVED and summary.turns == 2

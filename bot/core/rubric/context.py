@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.core.rubric import patterns as P
 from bot.core.rubric.cues import Cues, find_cues
@@ -82,6 +83,14 @@ class Moment:
         return ""
 
 
+@lru_cache(maxsize=1024)
+def sets_limit(reply: str) -> bool:
+    """Whether an officer line refuses or limits something (cached: a session asks again for
+    every later reply)."""
+    cues = find_cues(prepare(reply)) if reply.strip() else None
+    return bool(cues) and any(cues.has(f) for f in _LIMITING)  # type: ignore[union-attr]
+
+
 VISITOR_FEATURES: tuple[str, ...] = (
     "v_asks", "v_asks_why", "v_demands", "v_hostile", "v_distressed", "v_closing", "v_present",
 )  # fmt: skip
@@ -96,7 +105,6 @@ def read_moment(visitor: str, context: ScoreContext | None = None) -> Moment:
         any(cues.has(f) for f in _HOSTILE) or cues.shouting >= 0.6  # type: ignore[union-attr]
     )
     ctx = context or ScoreContext()
-    earlier = [find_cues(prepare(r)) for r in ctx.earlier_replies[-3:] if r.strip()]
     persona_cues = " ".join(ctx.triggers + ctx.soothers)
     return Moment(
         asks="?" in text or bool(P.QUESTION_OPENERS.search(text)),
@@ -105,7 +113,7 @@ def read_moment(visitor: str, context: ScoreContext | None = None) -> Moment:
         hostile=hostile,
         distressed=bool(_EMO.search(text)) and not hostile,
         closing=bool(_CLOSING.search(text)) and "?" not in text,
-        limit_earlier=any(any(c.has(f) for f in _LIMITING) for c in earlier),
+        limit_earlier=any(sets_limit(r) for r in ctx.earlier_replies[-3:]),
         persona_limits=bool(_LIMIT_WORDS.search(persona_cues)),
         persona_wants_reasons=any(_WANTS_REASON.search(s) for s in ctx.soothers),
     )

@@ -13,7 +13,8 @@ Two trained layers, both files in the repo (bot/core/rubric/):
   are out-of-fold estimates (whole authors held out), never a head fitted on the same reply.
 
 Data: bench/rubric/corpus (2,103 replies, three writers, nine settings), the devset's train
-split and supplement.jsonl. The devset's held-out split is never read.
+split and supplement.jsonl; plus corpus replies paired with another setting's visitor line and
+rated 1 for understanding (dataset.mismatch_rows). The devset's held-out split is never read.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from bench.rubric.dataset import (
     build,
     corpus_rows,
     devset_rows,
+    mismatch_rows,
     supplement_rows,
 )
 from bench.rubric.fit import fit_linear
@@ -151,7 +153,8 @@ def fit_rubric(
 
 def training_rows() -> list[dict]:
     """Everything the rubric is trained on (never the devset's held-out split)."""
-    return corpus_rows() + devset_rows("train") + supplement_rows()
+    rows = corpus_rows() + devset_rows("train") + supplement_rows()
+    return rows + mismatch_rows(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from bench.rubric.corpus import load as load_corpus
 from bot.core.rubric import ReplyRubric
 from bot.core.rubric.context import OPTIONAL, read_moment, visitor_features
 from bot.core.rubric.cues import find_cues
-from bot.core.rubric.features import pattern_features
+from bot.core.rubric.features import context_overlap, pattern_features
 from bot.core.rubric.text import MAX_CHARS, prepare, strip_markup
 from bot.core.scores import CRITERIA
 
@@ -87,6 +87,30 @@ def supplement_rows() -> list[dict]:
                              for c in CRITERIA},
              "kind": "devset", "author": "supplement", "source": "supplement"}
             for r in load_devset(SUPPLEMENT)]  # fmt: skip
+
+
+def mismatch_rows(rows: list[dict]) -> list[dict]:
+    """Replies that speak to their own visitor's specifics, paired with another setting's
+    visitor line and rated 1 for understanding (and nothing else): every corpus reply answers
+    its own line, so without these the models never learn that understanding is about *this*
+    visitor (GUIDELINES: a reply that does not address what the person said shows none)."""
+    corpus = [r for r in rows if r["kind"] == "corpus"]
+    out = []
+    for i, r in enumerate(corpus):
+        rating = r["labels"].get("shows_understanding")
+        if rating is None or rating < 3 or i % 2:
+            continue
+        overlap, _ = context_overlap(r["reply"], r["visitor"])
+        if overlap <= 0:
+            continue
+        other = next(o for k in range(1, len(corpus))
+                     if (o := corpus[(i + len(corpus) // 2 + k) % len(corpus)])["source"]
+                     != r["source"])  # fmt: skip
+        out.append({**r, "id": f"{r['id']}:mismatch", "visitor": other["visitor"],
+                    "context": other["visitor"], "kind": "mismatch", "strategy": None,
+                    "leaps": [], "labels": {c: (1 if c == "shows_understanding" else None)
+                                            for c in CRITERIA}})  # fmt: skip
+    return out
 
 
 class CachedEncoder:

@@ -127,10 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(2)
     rows = training_rows()
     authors = np.array([r["author"] for r in rows])
+    corpus = np.array([r["kind"] == "corpus" for r in rows])  # mismatched copies train only
     held: dict[int, np.ndarray] = {}
     started = time.perf_counter()
     for writer in WRITERS:
-        test = np.where(authors == writer)[0]
+        test = np.where((authors == writer) & corpus)[0]
         train = np.where(authors != writer)[0]
         log.info("fine-tuning without %s (%d rows)", writer, len(train))
         preds = fine_tune([rows[i] for i in train], [rows[i] for i in test], args.epochs,

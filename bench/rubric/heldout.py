@@ -147,9 +147,10 @@ def heads_only(tables: dict[str, Table], fitter: str, **kw: float) -> dict[str, 
     """Proxy AUCs of the heads alone (no patterns, no caps) over the three writer folds."""
     table = tables["encoder"]
     authors = np.array(table.groups["author"])
+    corpus = np.array([r["kind"] == "corpus" for r in table.rows])
     preds: dict[int, dict[str, float]] = {}
     for writer in WRITERS:
-        test = np.where(authors == writer)[0]
+        test = np.where((authors == writer) & corpus)[0]
         train = np.where(authors != writer)[0]
         heads = (fit_mlp(table, train, "encoder") if fitter == "mlp"
                  else fit_linear(table, train, "encoder", **kw))  # type: ignore[arg-type]  # fmt: skip
@@ -188,11 +189,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mlp heads:    {heads_only(tables, 'mlp')}")
         return 0
     authors = np.array(tables["encoder"].groups["author"])
+    corpus = np.array([r["kind"] == "corpus" for r in rows])
     held: dict[str, dict[int, tuple[RubricScore, RubricScore]]] = {"encoder": {}, "patterns": {}}
     folds = {}
     with tempfile.TemporaryDirectory() as tmp:
         for writer in WRITERS:
-            test = np.where(authors == writer)[0]
+            # Only the writer's own corpus rows are scored; their mismatched copies
+            # (dataset.mismatch_rows) are left out of both sides.
+            test = np.where((authors == writer) & corpus)[0]
             train = np.where(authors != writer)[0]
             log.info("fold: %s held out (%d rows), training on %d", writer, len(test), len(train))
             scored = score_fold(tables, train, test, encoder, Path(tmp), args.variant)

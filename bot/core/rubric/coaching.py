@@ -215,7 +215,7 @@ KEEP_PLAIN = {
     "reflecting it back.",
     "explores": "You asked to learn more (LEAPS: ask); keep asking before deciding.",
     "composed_tone": "Your tone stays level; keep it that way as it heats up.",
-    "non_commanding": "No orders or blame; when you need something, keep asking with a reason.",
+    "non_commanding": "No orders or blame: you asked rather than told - keep it that way.",
     "respectful": "Respectful throughout; a name, a thank-you or an apology makes it warmer still.",
     "explains_reason": "You explained why; keep giving the reason behind any limit.",
     "offers_options": "You offered a way forward; keep making it a concrete choice.",

@@ -52,6 +52,9 @@ _LIMIT_WORDS = re.compile(
     re.IGNORECASE,
 )
 _WANTS_REASON = re.compile(r"\b(?:why|reason|explain\w*|explanation)\b", re.IGNORECASE)
+# A reply that opens with a flat "No." / "Nope." turns something down when it answers a request
+# or goes on to require something ("No. Sit down."); the corpus labels both as owing a reason.
+_FLAT_NO = re.compile(r"^\W*(?:no|nope|nah)\s*[.!]", re.IGNORECASE)
 # Cue families that refuse, limit or require something of the visitor.
 _LIMITING = ("limit", "rules_bare", "ultimatum", "threat", "caves")
 _REQUIRING = ("command", "directive", "curt_imperative", "calm_down")
@@ -71,6 +74,7 @@ class Moment:
     limit_earlier: bool = False  # the officer already refused or limited something
     persona_limits: bool = False  # the persona's triggers/soothers are about rules and limits
     persona_wants_reasons: bool = False  # ... and they calm down when told why
+    persona_known: bool = False  # the persona's triggers/soothers were given at all
 
     @property
     def stage(self) -> str:
@@ -116,6 +120,7 @@ def read_moment(visitor: str, context: ScoreContext | None = None) -> Moment:
         limit_earlier=any(sets_limit(r) for r in ctx.earlier_replies[-3:]),
         persona_limits=bool(_LIMIT_WORDS.search(persona_cues)),
         persona_wants_reasons=any(_WANTS_REASON.search(s) for s in ctx.soothers),
+        persona_known=bool(ctx.triggers or ctx.soothers),
     )
 
 
@@ -145,6 +150,8 @@ def ruled_applicability(cues: Cues, moment: Moment) -> dict[str, bool | None]:
     requires = any(cues.has(f) for f in _REQUIRING)
     offers = cues.has("offer") or cues.offer_questions > 0
     pushing = moment.asks or moment.demands or moment.hostile
+    # A flat "No." that answers a demand or goes on to require something refuses it.
+    limits = limits or bool(_FLAT_NO.search(cues.text) and (moment.demands or requires))
     out: dict[str, bool | None] = dict.fromkeys(OPTIONAL)
     # A reply that refuses or limits owes a reason and is a limit; so is one answering "why?".
     if limits or moment.asks_why or (moment.limit_earlier and pushing):
@@ -156,6 +163,11 @@ def ruled_applicability(cues: Cues, moment: Moment) -> dict[str, bool | None]:
     # Behaviour that must stop, or a demand the scene may not allow, calls for a limit.
     if moment.hostile or (moment.persona_limits and moment.demands):
         out["sets_boundary_respectfully"] = True
+    elif (moment.persona_known and not moment.persona_limits
+          and out["sets_boundary_respectfully"] is None):  # fmt: skip
+        # The persona is known and nothing in it is about rules or limits: a demand from this
+        # visitor is one to meet, not to limit (the persona decides, not the words alone).
+        out["sets_boundary_respectfully"] = False
     if moment.closing and cues.questions == 0:
         out["explores"] = False
         if not offers:

@@ -90,6 +90,28 @@ CAPS: tuple[tuple[str, str, int], ...] = (
 )  # fmt: skip
 
 
+# Floors, the other half of the clear-cut cases: (cues that must all be present, cues of which
+# one must be, criterion, lowest score allowed), applied only while no cue in NEGATIVE_CUES is
+# present. Each is what the labelled corpus says about such replies (python -m
+# bench.rubric.floors): a validation with nothing cold beside it was rated 4-5 for emotion 89% of
+# the time (305 replies); an offer 86% (521); a calm limit with a reason or an alternative 90%
+# for the boundary (21) and 93-96% for composure, asking not ordering, and respect (28). The
+# models alone read short replies of that kind as middling.
+FLOORS: tuple[tuple[tuple[str, ...], tuple[str, ...], str, int], ...] = (
+    (("validation",), (), "acknowledges_emotion", 65),
+    (("offer",), (), "offers_options", 65),
+    (("limit",), ("offer", "reason"), "sets_boundary_respectfully", 75),
+    (("limit",), ("offer", "reason"), "composed_tone", 65),
+    (("limit",), ("offer", "reason"), "non_commanding", 65),
+    (("limit",), ("offer", "reason"), "respectful", 65),
+)
+NEGATIVE_CUES = frozenset({
+    "threat", "ultimatum", "insult", "profanity", "shouting", "sarcasm", "calm_down", "command",
+    "blame", "dismissive", "rules_bare", "but_dismissal", "minimizing", "condescending",
+    "hostile_question", "never_say", "irritation", "caves", "curt_imperative", "directive",
+})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CriterionModel:
     """intercept + sum(weight * feature), clipped to 0..100."""
@@ -134,4 +156,15 @@ def apply_caps(scores: dict[str, float], present: set[str]) -> dict[str, float]:
     for cue, criterion, cap in CAPS:
         if cue in present and out[criterion] > cap:
             out[criterion] = float(cap)
+    return out
+
+
+def apply_floors(scores: dict[str, float], present: set[str]) -> dict[str, float]:
+    """Scores raised to the floors whose cues are present, where nothing cold is."""
+    out = dict(scores)
+    if present & NEGATIVE_CUES:
+        return out
+    for every, some, criterion, floor in FLOORS:
+        if all(c in present for c in every) and (not some or any(c in present for c in some)):
+            out[criterion] = max(out[criterion], float(floor))
     return out

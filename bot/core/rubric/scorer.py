@@ -32,7 +32,7 @@ from bot.core.rubric.features import (
     refine_ignores_question,
 )
 from bot.core.rubric.heads import HEADS_PATH, HeadOutput, load_heads
-from bot.core.rubric.model import WEIGHTS_PATH, apply_caps, load_models
+from bot.core.rubric.model import WEIGHTS_PATH, apply_caps, apply_floors, load_models
 from bot.core.rubric.prototypes import PROTOTYPES
 from bot.core.rubric.strategy import strategy_from
 from bot.core.rubric.text import MAX_CHARS, PreparedReply, prepare, strip_markup
@@ -229,7 +229,8 @@ class ReplyRubric:
             present.add("ignores_question")
         if feats.get("rules_bare", 0) == 0:
             present.discard("rules_bare")
-        values = {c: int(round(v)) for c, v in apply_caps(raw, present).items()}
+        capped = apply_floors(apply_caps(raw, present), present)
+        values = {c: int(round(v)) for c, v in capped.items()}
         applies = applicability(cues, moment, head)
         overlap, shared = context_overlap(reply.text, visitor)
         criteria: dict[str, CriterionScore] = {}

@@ -18,7 +18,7 @@ from bot.core.rubric.cues import Cues, find_cues
 from bot.core.rubric.features import context_overlap
 from bot.core.rubric.heads import HeadOutput
 from bot.core.rubric.text import prepare
-from bot.core.scores import LEAPS_STEPS, STRATEGIES, StrategyLabel
+from bot.core.scores import LEAPS_STEPS, StrategyLabel
 
 COOPERATIVE = ("validation", "apology", "reflection", "reason", "offer", "reassurance",
                "polite_request", "invite")  # fmt: skip
@@ -57,15 +57,20 @@ def _quotes(cues: Cues, families: tuple[str, ...]) -> tuple[str, ...]:
 def strategy_from(
     cues: Cues, overlap: float, head: HeadOutput | None = None
 ) -> StrategyLabel:
-    """Label and LEAPS steps: the trained heads where they ran, the patterns otherwise; both
-    sides of a mixed reply are quoted as evidence."""
+    """Label and LEAPS steps. The cues decide the label where only one side speaks; the trained
+    heads (where they ran) settle a reply with cues on both sides or none. Both sides of a mixed
+    reply are quoted as evidence."""
     coop = [f for f in COOPERATIVE if cues.has(f)] + (["question"] if cues.questions else [])
     comp = [f for f in COMPETITIVE if cues.has(f)] + (["shouting"] if cues.shouting >= 0.6 else [])
-    if head is not None and head.strategy:
-        label = max(STRATEGIES, key=lambda s: head.strategy.get(s, 0.0))
-    else:
-        label = ("mixed" if coop and comp else "cooperative" if coop else
-                 "competitive" if comp else "neutral")  # fmt: skip
+    label = ("mixed" if coop and comp else "cooperative" if coop else
+             "competitive" if comp else "neutral")  # fmt: skip
+    if head is not None and head.strategy and label in ("mixed", "neutral"):
+        # The heads choose only among labels the quoted words can show: where both sides speak,
+        # which one the reply is; where no cue speaks, what the meaning is. A threat alone is
+        # never "cooperative", a paraphrase (a cooperative cue) never "competitive".
+        allowed = ("cooperative", "competitive") + (("mixed",) if label == "mixed"
+                                                    else ("neutral",))  # fmt: skip
+        label = max(allowed, key=lambda s: head.strategy.get(s, 0.0))
     evidence: tuple[str, ...] = ()
     if label in ("cooperative", "mixed"):
         evidence += _quotes(cues, COOPERATIVE) or cues.question_texts[:1]

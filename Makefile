@@ -31,3 +31,5 @@ bench: $(STAMP)
 	$(PY) -m bench.rubric
 	$(PY) -m bench.store
 	$(PY) -m bench.discord
+	$(PY) -m bench.cold_start
+	$(PY) -m bench.soak

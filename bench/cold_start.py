@@ -33,8 +33,8 @@ from bot.settings import get_settings
 settings = get_settings()
 visitor = runtime.build_visitor(settings)      # the model starts loading on its worker thread
 rubric = runtime.build_rubric(settings)        # while the encoder loads here, as in the CLI
-library = runtime.load_library(settings)
-persona = library.get("hospital_emergency_son")
+catalogue = runtime.open_catalogue(settings)
+persona = catalogue.get("hospital_emergency_son")
 history = (Line("visitor", persona.opening_lines[0]),
            Line("officer", "What's your mum's name? I'll ring through to triage right now."))
 reply = visitor.submit_detailed(VisitorRequest(persona, 6, history, "cold")).result(timeout=300)

@@ -33,12 +33,14 @@ from typing import Any
 
 import yaml
 
+from bot.core.catalogue import PersonaCatalogue
 from bot.core.persona import PersonaLibrary, parse_persona
 from bot.core.practice import PracticeRoom
 from bot.core.scores import Rubric
 from bot.core.store import Store
 from bot.core.visitor import Visitor, VisitorRequest
 from bot.model.scripted import ScriptedVisitor
+from bot.runtime import App
 from tests.conftest import PERSONA_DATA, FakeRubric
 from tests.discord import payloads as p
 from tests.discord.conftest import make_settings
@@ -188,7 +190,9 @@ def _summary(name: str, rows: list[dict], **extra: Any) -> dict[str, Any]:
 async def _with_bot(visitor: Visitor, rubric: Rubric, folder: Path, run: Any) -> Any:
     settings = make_settings(folder, officer_messages_per_minute=10_000)
     store = Store(settings.database_path)
-    harness = await start_bot(settings, PracticeRoom(_library(), visitor, rubric, store), store)
+    catalogue = PersonaCatalogue(_library(), store)
+    room = PracticeRoom(catalogue, visitor, rubric, store)
+    harness = await start_bot(settings, App(store, catalogue, room))
     try:
         return await run(harness, ReplyWatch(harness.recorder))
     finally:

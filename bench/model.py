@@ -8,6 +8,9 @@ Targets (2-core CPU, embedded gemma-3-270m):
   peak RSS <= 2.5 GiB; 4 concurrent sessions: throughput >= 2x one at a time
   in-character: share of turns passing the discipline without a persona-line fallback, and
   final lines with a role label, markup, mention, URL, AI talk or the officer's voice (must be 0)
+Side by side in the same run, on the same prompts: plain transformers `generate` (fp32) for the
+  prompt, a cold prompt + 40-token turn and decode speed (issue 14: decode >= 2.7x, cold turn
+  <= 0.6x transformers; --naive-runs 0 skips it). llama.cpp is not compared here yet.
 Writes bench/results/model.json.
 """
 
@@ -203,6 +206,52 @@ def cold_latency(visitor: LocalVisitor, sessions: list[Session], runs: int) -> d
     return {"runs": runs, "median_s": statistics.median(times), "p95_s": pct(times, 95)}
 
 
+def side_by_side(
+    visitor: LocalVisitor, sessions: list[Session], runs: int, threads: int = 0
+) -> dict[str, Any]:
+    """The product's runner and plain transformers `generate` (fp32, greedy, the same merged
+    model) on the same prompts: prompt only (1 new token), a cold turn (prompt + exactly 40
+    tokens, nothing cached) and decode speed from the two.
+
+    transformers gets as many threads as the runner last chose (`threads` if given): two
+    threads on a core another process is using make it many times slower, which would flatter
+    the runner rather than measure it."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    engine = visitor.worker.engine
+    runner = getattr(engine, "runner", None)
+    source = getattr(engine, "source", None)
+    if runner is None or source is None:
+        return {}
+    chosen = getattr(runner.adjust_threads, "threads", 0)
+    torch.set_num_threads(threads or chosen or torch.get_num_threads())
+    naive = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).eval()
+    times: dict[str, list[float]] = {k: [] for k in ("ours_1", "ours_40", "naive_1", "naive_40")}
+    for i in range(runs):
+        job = forced_job(visitor, sessions[i % len(sessions)].request(), 40)
+        ids = torch.tensor([sum(engine.encode(job)[:2], [])])  # type: ignore[union-attr]
+        for tokens in (1, 40):
+            runner.clear_prefix_cache()  # on the bench thread while the worker is idle
+            one = TextJob(job.prefix, job.suffix, job.seed, tokens, False, job.stable, job.avoid)
+            start = time.monotonic()
+            visitor.worker.submit("side-by-side", one).result()
+            times[f"ours_{tokens}"].append(time.monotonic() - start)
+            start = time.monotonic()
+            with torch.inference_mode():
+                naive.generate(ids, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False)
+            times[f"naive_{tokens}"].append(time.monotonic() - start)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    out: dict[str, Any] = {"runs": runs, "naive_threads": torch.get_num_threads(),
+                           "runner_threads": getattr(runner.adjust_threads, "threads", None),
+                           "loadavg": os.getloadavg(), **med}  # fmt: skip
+    for who in ("ours", "naive"):
+        out[f"{who}_decode_tok_s"] = 39 / max(1e-6, med[f"{who}_40"] - med[f"{who}_1"])
+    out["decode_vs_naive"] = out["ours_decode_tok_s"] / out["naive_decode_tok_s"]
+    out["cold_vs_naive"] = med["ours_40"] / med["naive_40"]
+    return out
+
+
 def throughput(visitor: LocalVisitor, personas: list[Persona], turns: int) -> dict[str, Any]:
     """40-token turns per second: 4 sessions one after another vs. the same 4 at once."""
 
@@ -272,6 +321,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=216, help="in-character turns (>= 200)")
     parser.add_argument("--runs", type=int, default=8, help="latency turns per session (x4)")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--naive-runs", type=int, default=5,
+                        help="prompts timed against plain transformers generate (0: skip)")
+    parser.add_argument("--naive-threads", type=int, default=0,
+                        help="transformers' threads (default: as many as the runner chose)")
     args = parser.parse_args(argv)
     settings = get_settings()
     cache = settings.path(settings.model_cache_dir)
@@ -295,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     sessions = [Session(personas[-1 - i], BANDS[i % 3], rng, 11) for i in range(4)]
     results["latency"] = latency(visitor, sessions, max(1, args.runs))
     results["cold_latency"] = cold_latency(visitor, sessions, 8)
+    if args.naive_runs:
+        results["side_by_side"] = side_by_side(
+            visitor, sessions, args.naive_runs, args.naive_threads
+        )
     results["throughput"] = throughput(visitor, personas, max(2, args.runs // 2))
     results["in_character"] = in_character(visitor, personas, max(args.turns, 1))
     engine = visitor.worker.engine
@@ -350,6 +407,17 @@ def print_table(r: dict[str, Any]) -> None:
     print(f"{'metric':<{width}}  {'value':<28}  target")
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:<28}  {target}")
+    sbs = r.get("side_by_side")
+    if sbs:
+        print(f"\nside by side, same prompts ({sbs['runs']}), medians: runner | transformers "
+              f"generate fp32 ({sbs['naive_threads']} threads; runner's last choice: "
+              f"{sbs['runner_threads']}; load {sbs['loadavg'][0]:.1f})")
+        print(f"  prompt + 1 token   {sbs['ours_1']:.2f} s | {sbs['naive_1']:.2f} s")
+        print(f"  prompt + 40 tokens {sbs['ours_40']:.2f} s | {sbs['naive_40']:.2f} s "
+              f"({sbs['cold_vs_naive']:.2f}x, target <= 0.6x)")
+        print(f"  decode             {sbs['ours_decode_tok_s']:.1f} | "
+              f"{sbs['naive_decode_tok_s']:.1f} tok/s ({sbs['decode_vs_naive']:.2f}x, "
+              "target >= 2.7x and >= 34 tok/s)")
     print("\nprefix cache:", r.get("prefix_cache"), " load average at end:",
           r["machine"]["loadavg_end"])  # fmt: skip
     print("samples rejected by the output check:", ic["rejection_reasons"])

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TextIO
 
 from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric, RubricScore, shown
+from bot.core.session import MAX_REPLY_CHARS
+
+log = logging.getLogger(__name__)
 
 BATCH = 64  # JSON lines scored per encoder call: fast, and output keeps flowing on big inputs
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def add_score_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -43,6 +49,10 @@ def cmd_score(args: argparse.Namespace, settings: Any) -> int:
         return 2
     rubric = _rubric(settings, args.patterns_only)
     if args.jsonl:
+        # Bytes that are not UTF-8 become an error line for their own line, not a crash.
+        reconfigure = getattr(sys.stdin, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="surrogateescape")
         score_jsonl(sys.stdin, sys.stdout, rubric)
         return 0
     score = rubric.score(args.reply, args.visitor)
@@ -82,22 +92,78 @@ def score_record(score: RubricScore) -> dict[str, object]:
     }
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _has_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(_SURROGATE.search(value))
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
 def _parse(line: str) -> tuple[str, str, object] | str:
     """(reply, visitor, id) from one JSON line, or the error message."""
+    if _SURROGATE.search(line):
+        return "the line is not UTF-8 text"
     try:
-        data = json.loads(line)
+        data = json.loads(line, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         return f"not valid JSON: {exc.msg} (column {exc.colno})"
+    except ValueError as exc:  # NaN / Infinity: Python accepts them, JSON does not
+        return f"not valid JSON: {exc}"
+    except RecursionError:
+        return "not usable JSON: nested too deeply"
     if not isinstance(data, dict):
         return 'each line must be a JSON object like {"reply": "...", "visitor": "..."}'
+    try:
+        unusable = _has_surrogate(data)
+    except RecursionError:
+        return "not usable JSON: nested too deeply"
+    if unusable:  # "\udcff" escapes: valid JSON, but not text
+        return "a string holds a lone surrogate (\\ud800-\\udfff), which is not text"
     reply, visitor = data.get("reply"), data.get("visitor", "")
     if not isinstance(reply, str):
         return '"reply" is missing or not a string'
+    if not reply.strip():
+        return '"reply" is empty: there is nothing to score'
+    if len(reply) > MAX_REPLY_CHARS:
+        return f'"reply" is {len(reply):,} characters; at most {MAX_REPLY_CHARS:,} are scored'
     if visitor is None:
         visitor = ""
     if not isinstance(visitor, str):
         return '"visitor" must be a string when given'
     return reply, visitor, data.get("id")
+
+
+def _score_all(rubric: Rubric, pairs: list[tuple[str, str]]) -> list[RubricScore | str]:
+    """Scores for a batch; if the batch fails, each pair alone, so one bad pair costs one line."""
+    if not pairs:
+        return []
+    try:
+        return list(rubric.score_many(pairs))
+    except Exception:  # noqa: BLE001 - retried one by one below
+        log.warning("a batch of %d replies failed to score; scoring them one by one", len(pairs))
+    results: list[RubricScore | str] = []
+    for reply, visitor in pairs:
+        try:
+            results.append(rubric.score(reply, visitor))
+        except Exception as exc:  # noqa: BLE001 - becomes this line's error
+            log.exception("scoring one reply failed")
+            results.append(f"could not be scored ({type(exc).__name__})")
+    return results
+
+
+def _record_line(record: dict[str, object], number: int) -> str:
+    """One JSON output line; always valid JSON, whatever the input carried."""
+    try:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps({"error": "the result could not be written as JSON", "line": number})
 
 
 def _chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -117,15 +183,20 @@ def score_jsonl(lines: Iterable[str], out: TextIO, rubric: Rubric, batch: int = 
             if line.strip():
                 parsed.append((number, _parse(line)))
         pairs = [(p[0], p[1]) for _, p in parsed if isinstance(p, tuple)]
-        scores = iter(rubric.score_many(pairs) if pairs else [])
+        scores = iter(_score_all(rubric, pairs))
         for at, item in parsed:
+            record: dict[str, object]
             if isinstance(item, str):
-                record: dict[str, object] = {"error": item, "line": at}
+                record = {"error": item, "line": at}
             else:
-                record = score_record(next(scores))
+                score = next(scores)
+                if isinstance(score, str):
+                    record = {"error": score, "line": at}
+                else:
+                    record = score_record(score)
                 if item[2] is not None:
                     record = {"id": item[2], **record}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(_record_line(record, at) + "\n")
             written += 1
         out.flush()
     return written

@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.core.session import SessionKind
+
 if TYPE_CHECKING:
-    from bot.core.store import Store
+    from bot.core.store import SessionSummary, Store
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,8 @@ def officer_id(name: str) -> str:
     return name if ":" in name else f"cli:{name}"
 
 
-def _actor() -> str:
+def terminal_actor() -> str:
+    """Who ran a trainer command in this terminal, as the audit log records it."""
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no user name in some containers
@@ -44,6 +47,14 @@ def _when(ts: float | None) -> str:
 
 def _num(value: float | None) -> float | str:
     return "-" if value is None else round(value, 1)
+
+
+def _kind(summary: SessionSummary) -> str:
+    if summary.kind is SessionKind.REWIND:
+        return f"what-if@{summary.branch_turn}"
+    if summary.kind is SessionKind.DRILL:
+        return f"drill:{summary.focus}"
+    return "practice"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -66,14 +77,22 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(out)
 
 
-def _write_chart(path: Path, png: bytes) -> None:
+def write_chart(path: Path, png: bytes) -> None:
+    """Save a PNG chart and say where."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png)
     print(f"chart written to {path}")
 
 
 def cmd_stats(args: argparse.Namespace, store: Store) -> int:
-    """An officer's progress, streaks, best per persona and recent sessions."""
+    """An officer's progress, streaks, best per persona and recent sessions (or a team's weeks)."""
+    from bot.cli_progress import print_learning, print_team_weeks
+
+    if args.team:
+        return print_team_weeks(store, args.team, args.weeks, args.chart)
+    if not args.officer:
+        print("Name an officer (cooldown stats NAME) or a team (cooldown stats --team NAME).")
+        return 2
     oid = officer_id(args.officer)
     progress = store.officer_progress(oid)
     recent = store.officer_history(oid, args.limit)
@@ -102,13 +121,20 @@ def cmd_stats(args: argparse.Namespace, store: Store) -> int:
         print(table(("Dimension", "Last", "Mean of last 5", "Best"), rows))
         print()
         print(table(("Persona", "Best overall"), list(progress.best_by_persona.items())))
+        print_learning(progress, args.criteria_chart)
+    print_drills(store, oid)
+    notes = store.officer_notes(oid, limit=5)
+    if notes:
+        print("\nTrainer notes (latest first)")
+        for note in notes:
+            print(f"  {_when(note.at)}  {note.persona_name.split(',')[0]}, {note.describe()}")
     print()
     print(
         table(
-            ("Started", "Persona", "Mode", "Outcome", "Turns", "Overall", "Session"),
+            ("Started", "Persona", "Kind", "Mode", "Outcome", "Turns", "Overall", "Session"),
             [
-                (_when(s.started_at), s.persona_id, str(s.mode), str(s.outcome), s.turns,
-                 _num(s.overall), s.id)
+                (_when(s.started_at), s.persona_id, _kind(s), str(s.mode), str(s.outcome),
+                 s.turns, _num(s.overall), s.id)
                 for s in recent
             ],
         )  # fmt: skip
@@ -117,13 +143,33 @@ def cmd_stats(args: argparse.Namespace, store: Store) -> int:
         from bot.core.charts import progress_chart
 
         title = f"{progress.display_name} - progress over {progress.sessions} sessions"
-        _write_chart(args.chart, progress_chart(progress, title))
+        write_chart(args.chart, progress_chart(progress, title))
     return 0
 
 
+def print_drills(store: Store, oid: str) -> None:
+    """The officer's drill schedule: each drilled skill, when it is due, its scores so far."""
+    from bot.core.drills import due_drills
+
+    now = store.now()
+    due = due_drills(store, oid, now)
+    if not due:
+        return
+    print()
+    print("Drills (cooldown drill; each passed drill puts the next one on that skill further off)")
+    print(table(("Skill", "Next", "Drill scores"),
+                [(d.label, d.when(now), " -> ".join(f"{x:.0f}" for x in d.scores) or "-")
+                 for d in due]))  # fmt: skip
+
+
 def cmd_leaderboard(args: argparse.Namespace, store: Store) -> int:
-    """Individual (or, with --teams, team) leaderboard for a period."""
+    """Individual (or, with --teams, team; with --improved, most improved) leaderboard."""
     when = PERIOD_WORDS[args.period]
+    if args.improved:
+        from bot.cli_progress import print_improved
+
+        print_improved(store.most_improved(args.period, args.team, args.limit), when)
+        return 0
     if args.teams:
         board = store.team_leaderboard(args.period, args.limit)
         title = f"Team leaderboard - {when}"
@@ -153,20 +199,20 @@ def cmd_leaderboard(args: argparse.Namespace, store: Store) -> int:
     if args.chart:
         from bot.core.charts import team_chart
 
-        _write_chart(args.chart, team_chart(board.rows, title))
+        write_chart(args.chart, team_chart(board.rows, title))
     return 0
 
 
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
     """Results as CSV for a spreadsheet, or one officer's data as JSON (--officer)."""
     if args.officer:
-        data = store.export_officer(officer_id(args.officer), actor=_actor())
+        data = store.export_officer(officer_id(args.officer), actor=terminal_actor())
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
         print(f"wrote {len(data['sessions'])} sessions of {officer_id(args.officer)} to {args.out}")
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    rows = store.export_csv(args.out, team=args.team, period=args.period, actor=_actor())
+    rows = store.export_csv(args.out, team=args.team, period=args.period, actor=terminal_actor())
     print(f"wrote {rows} rows (one per turn) to {args.out}")
     return 0
 
@@ -182,7 +228,7 @@ def cmd_forget(args: argparse.Namespace, store: Store) -> int:
             file=sys.stderr,
         )
         return 2
-    counts = store.forget_officer(oid, actor=_actor())
+    counts = store.forget_officer(oid, actor=terminal_actor())
     print(
         f"forgot {oid}: {counts['sessions']} session(s), {counts['turns']} turn(s), "
         f"{counts['memberships']} team membership(s)"
@@ -192,7 +238,7 @@ def cmd_forget(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_team(args: argparse.Namespace, store: Store) -> int:
     """Create, delete, list teams and add or remove members."""
-    actor = _actor()
+    actor = terminal_actor()
     if args.action == "create":
         team = store.create_team(args.name, actor)
         print(f"created team '{team.name}'")
@@ -253,16 +299,24 @@ def add_stats_parsers(subparsers: argparse._SubParsersAction) -> None:
         return parser
 
     p = add("stats", cmd_stats, "an officer's progress and recent sessions")
-    p.add_argument("officer", help="officer name (cli:NAME) or id such as discord:123")
+    p.add_argument("officer", nargs="?", help="officer name (cli:NAME) or id like discord:123")
     p.add_argument("--limit", type=int, default=10, help="recent sessions to list")
     p.add_argument("--chart", type=Path, help="also write a progress chart PNG here")
+    p.add_argument("--criteria-chart", type=Path, help="also write criteria and strategy PNG")
+    p.add_argument("--team", help="a team's criteria and strategy by week instead")
+    p.add_argument("--weeks", type=int, default=8, help="with --team: how many weeks")
 
     p = add("leaderboard", cmd_leaderboard, "individual or team leaderboard")
     p.add_argument("--period", choices=PERIODS, default="week")
     p.add_argument("--team", help="only this team's officers")
     p.add_argument("--teams", action="store_true", help="rank teams instead of officers")
+    p.add_argument("--improved", action="store_true", help="the most-improved board instead")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--chart", type=Path, help="also write a bar chart PNG here")
+
+    from bot.cli_progress import add_digest_parser
+
+    add_digest_parser(add)
 
     p = add("export", cmd_export, "results as CSV, or one officer's data as JSON")
     p.add_argument("--out", type=Path, required=True, help="file to write (.csv, or .json)")

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     trainer_role: str = "Trainer"
     officer_messages_per_minute: int = Field(default=12, ge=1)
+    # how long `cooldown run` keeps trying to reach Discord at start before it gives up (exit 5)
+    discord_connect_timeout_s: float = Field(default=300.0, ge=0)
+    # on SIGTERM/SIGINT: how long turns in flight get to be answered before the bot disconnects
+    shutdown_grace_s: float = Field(default=8.0, ge=0)
 
     model_backend: Literal["local", "openai", "scripted"] = "local"
     model: str = ""  # empty: the embedded gemma-3-270m

@@ -126,33 +126,46 @@ def _row(s: Scenario, system: str, line: str, source: str, seconds: float) -> di
 
 
 def packets(args: argparse.Namespace) -> int:
-    """Shuffle each scenario's candidates (reference included) into unlabelled packets."""
+    """Shuffle each scenario's candidates (reference included) into unlabelled packets.
+
+    Lines already judged for a scenario are left out (a later round judges only what is new);
+    the reference is always in, so every packet shows what a good line looks like. On the dev
+    split every model sample goes in too (`--samples`), so the picker can be tuned on judgments.
+    """
     scenarios = {s.id: s for s in load_scenarios()}
-    by_scenario: dict[str, dict[str, str]] = defaultdict(dict)
+    done = _judgments()
+    todo: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in _read_jsonl(CANDIDATES):
-        by_scenario[row["scenario"]][row["system"]] = row["line"]
+        s = scenarios.get(row["scenario"])
+        if s is None:
+            continue
+        texts = [(row["system"], row["line"])]
+        if args.samples and s.split == "dev":
+            texts += [(f"{row['system']}-sample", t) for t in row.get("samples", [])]
+        for system, text in texts:
+            if (s.id, text) not in done:
+                todo[s.id][text].append(system)
+    for sid in todo:
+        todo[sid][scenarios[sid].reference].append("reference")
     rng = random.Random(args.seed)
-    ids = sorted(by_scenario)
+    ids = sorted(todo)
     rng.shuffle(ids)
-    key: dict[str, list[list[str]]] = {}
+    key = json.loads(KEY.read_text()) if KEY.exists() else {}
+    first = 1 + max((int(k) for k in key), default=0)
     chunks = [ids[i : i + args.per_packet] for i in range(0, len(ids), args.per_packet)]
-    for old in JUDGING.glob("packet_*.md"):
-        old.unlink()
-    for n, chunk in enumerate(chunks, 1):
-        parts = [PACKET_HEAD]
+    for n, chunk in enumerate(chunks, first):
+        parts, entry = [PACKET_HEAD], {}
         for sid in chunk:
-            s = scenarios[sid]
-            # one entry per distinct line: two systems saying the same line share a number
-            lines: dict[str, list[str]] = defaultdict(list)
-            for system, line in {**by_scenario[sid], "reference": s.reference}.items():
-                lines[line].append(system)
-            order = list(lines)
+            order = list(todo[sid])
             rng.shuffle(order)
-            key[sid] = [lines[line] for line in order]
-            parts.append(_scenario_block(s, persona_for(s), order))
+            entry[sid] = [{"line": line, "systems": sorted(set(todo[sid][line]))}
+                          for line in order]  # fmt: skip
+            parts.append(_scenario_block(scenarios[sid], persona_for(scenarios[sid]), order))
         (JUDGING / f"packet_{n:02d}.md").write_text("\n".join(parts))
+        key[f"{n:02d}"] = entry
     KEY.write_text(json.dumps(key, indent=1, sort_keys=True) + "\n")
-    print(f"{len(chunks)} packets of up to {args.per_packet} scenarios in {JUDGING}")
+    print(f"{len(chunks)} new packets (from {first:02d}) of up to {args.per_packet} scenarios, "
+          f"{sum(len(v) for v in todo.values())} lines, in {JUDGING}")  # fmt: skip
     return 0
 
 
@@ -284,8 +297,8 @@ def _figures(rows: list[dict[str, Any]], judged: dict[tuple[str, str], dict]) ->
     if times:
         out["seconds_median"] = round(statistics.median(times), 2)
         out["seconds_p95"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 2)
-    marks = [judged[(r["scenario"], r["system"])] for r in rows
-             if (r["scenario"], r["system"]) in judged]  # fmt: skip
+    marks = [judged[(r["scenario"], r["line"])] for r in rows
+             if (r["scenario"], r["line"]) in judged]  # fmt: skip
     if marks:
         out["judged"] = len(marks)
         for c in CRITERIA:
@@ -299,19 +312,20 @@ def _share(k: int, n: int) -> float | None:
 
 
 def _judgments() -> dict[tuple[str, str], dict[str, int]]:
-    """(scenario, system) -> the five marks, from every judged_*.jsonl and the key."""
+    """(scenario, line) -> the five marks, from every judged_NN.jsonl and the key."""
     if not KEY.exists():
         return {}
     key = json.loads(KEY.read_text())
     marks: dict[tuple[str, str], dict[str, int]] = {}
     for path in sorted(JUDGING.glob("judged_*.jsonl")):
+        packet = key.get(path.stem.removeprefix("judged_"), {})
         for row in _read_jsonl(path):
             sid, _, num = str(row.get("item", "")).rpartition("/")
-            if sid not in key or not num.isdigit() or not 1 <= int(num) <= len(key[sid]):
+            lines = packet.get(sid, [])
+            if not num.isdigit() or not 1 <= int(num) <= len(lines):
                 continue
-            values = {c: int(bool(row.get(c, 0))) for c in CRITERIA}
-            for system in key[sid][int(num) - 1]:
-                marks[(sid, system)] = values
+            marks[(sid, lines[int(num) - 1]["line"])] = {c: int(bool(row.get(c, 0)))
+                                                         for c in CRITERIA}  # fmt: skip
     return marks
 
 
@@ -346,6 +360,46 @@ def _print(result: dict[str, Any]) -> None:
             )
             print(f"  {system:<10}{cells}")
     print(f"\nagitation engine reaction agreement: {result['engine_reaction']}")
+
+
+def tune(args: argparse.Namespace) -> int:
+    """Picker weights against the judged samples of the dev scenarios (never the test split)."""
+    import itertools
+    from dataclasses import replace
+
+    from bot.core.pick import LinePicker, PickWeights
+    from bot.core.reading import Reader
+    from bot.model.encoder import load_encoder
+
+    scenarios = {s.id: s for s in load_scenarios() if s.split == "dev"}
+    judged = _judgments()
+    encoder = load_encoder()
+    reader = Reader(encoder)
+    cases = []
+    for row in _read_jsonl(CANDIDATES):
+        s = scenarios.get(row["scenario"])
+        if s is None or row["system"] != args.system or not row.get("samples"):
+            continue
+        samples = [t for t in row["samples"] if (s.id, t) in judged]
+        if len(samples) == len(row["samples"]):
+            cases.append((s, request_for(s, persona_for(s), reader), samples))
+    print(f"{len(cases)} dev scenarios with every {args.system} sample judged")
+    sense = {k: all(v.values()) for k, v in judged.items()}
+    oracle = sum(any(sense[(s.id, t)] for t in samples) for s, _, samples in cases)
+    print(f"best possible (some sample makes sense): {oracle}/{len(cases)}")
+    grid = {"responds": (0.0, 1.0, 2.0, 4.0), "mood": (0.0, 0.25, 0.5), "fact_sure": (2.0, 4.0)}
+    results = []
+    for values in itertools.product(*grid.values()):
+        weights = replace(PickWeights(), **dict(zip(grid, values, strict=True)))
+        picker = LinePicker(encoder, weights=weights)
+        good = 0
+        for s, request, samples in cases:
+            best = picker.best(request, samples)
+            good += best is not None and sense[(s.id, best.text)]
+        results.append((good, dict(zip(grid, values, strict=True))))
+    for good, values in sorted(results, key=lambda r: -r[0])[:8]:
+        print(f"  {good}/{len(cases)}  {values}")
+    return 0
 
 
 def reference_loss(args: argparse.Namespace) -> int:
@@ -430,10 +484,14 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(func=generate)
     p = sub.add_parser("packets", help="write shuffled, unlabelled judging packets")
     p.add_argument("--per-packet", type=int, default=25)
+    p.add_argument("--samples", action="store_true", help="every model sample on dev scenarios")
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=packets)
     s = sub.add_parser("score", help="automatic and judged figures")
     s.set_defaults(func=score)
+    t = sub.add_parser("tune", help="picker weights on the judged dev samples")
+    t.add_argument("--system", default="model")
+    t.set_defaults(func=tune)
     r = sub.add_parser("loss", help="reference lines' loss, base model vs the adapter")
     r.set_defaults(func=reference_loss)
     args = parser.parse_args(argv)

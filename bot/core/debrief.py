@@ -13,7 +13,7 @@ from bot.core.scores import (
     Rubric,
     shown,
 )
-from bot.core.session import Outcome, PracticeSession, Turn
+from bot.core.session import Outcome, PracticeSession, SessionKind, Turn
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Debrief:
     worked: tuple[str, ...]  # criteria that went well, with a note
     to_improve: tuple[str, ...]  # criteria that went badly, with the coaching
     try_instead: str  # a better phrasing of the worst reply ('' when there were no replies)
+    kind: SessionKind = SessionKind.PRACTICE
+    focus: str | None = None  # a drill's criterion
     strategies: dict[str, int] = field(default_factory=dict)  # replies per strategy label
     leaps: tuple[str, ...] = ()  # LEAPS steps performed at least once, in LEAPS order
 
@@ -90,6 +92,9 @@ class Debrief:
             out.append(f'Weakest reply ({self.worst.score.overall}): "{self.worst.officer_text}"')
         if self.try_instead:
             out.append(f'Try instead: "{self.try_instead}"')
+        if self.focus:
+            label = CRITERION_LABELS[self.focus]
+            out.append(f"Drill score on {label}: {self.criteria[self.focus]}")
         return "\n".join(out)
 
 
@@ -120,8 +125,13 @@ def better_phrasing(session: PracticeSession, turn: Turn, rubric: Rubric) -> str
 
 
 def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
-    """Summarise a session (finished or not) into a Debrief."""
-    turns = session.turns
+    """Summarise a session (finished or not) into a Debrief.
+
+    A rewind is judged on the replies played in it, from its branch point on: the turns before
+    it are the parent session's and were debriefed there. A criterion that did not apply to a
+    reply is left out of that criterion's mean.
+    """
+    turns = session.own_turns
     criteria = {
         c: _mean([t.score.criterion(c) for t in turns if t.score.applies(c)]) for c in CRITERIA
     }
@@ -149,7 +159,7 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
         persona_name=session.persona.name,
         outcome=session.outcome,
         turns=len(turns),
-        start_agitation=session.persona.start_agitation,
+        start_agitation=turns[0].agitation_before if turns else session.agitation,
         final_agitation=session.agitation,
         criteria=criteria,
         dimensions=dimensions,
@@ -158,6 +168,8 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
         worked=worked,
         to_improve=tuple(to_improve),
         try_instead=better_phrasing(session, worst, rubric) if worst else "",
+        kind=session.kind,
+        focus=session.focus,
         strategies={s: n for s, n in strategies.items() if n},
         leaps=tuple(s for s in LEAPS_STEPS if s in used),
     )

@@ -53,6 +53,21 @@ _LOW = re.compile(r"\b(?:thank|thanks|sorry|okay|alright|fine|appreciate|that he
 
 
 @dataclass(frozen=True)
+class PickWeights:
+    """How much each part of a line's score counts (tuned on judged dev scenarios)."""
+
+    fact_sure: float = 2.0  # carrying a fact that surely answers the question
+    fact_asked: float = 0.8  # carrying a maybe-relevant fact after a question
+    fact_other: float = 0.4  # carrying a fact when nothing was asked
+    responds: float = 2.0  # closer to the officer's line than to unrelated officer lines
+    mood: float = 0.25  # per point between the line's agitation and the visitor's
+    short: float = 0.5  # under three words
+    long: float = 0.3  # over forty words
+    repeat: float = 3.0  # says an earlier line again
+    invents: float = 0.6  # per number or name the persona and the conversation never mention
+
+
+@dataclass(frozen=True)
 class Scored:
     """A candidate line with its score and the parts it is made of (for logs and the bench)."""
 
@@ -83,6 +98,33 @@ _NUMBER_WORDS = {
 
 def _norm_words(words: set[str]) -> set[str]:
     return {_NUMBER_WORDS.get(w, w) for w in words}
+
+
+_DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
+_NAMEISH = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+_NUMBERISH = re.compile(
+    r"\b(?:\d+(?:[.:]\d+)?|" + "|".join(_NUMBER_WORDS) + r"|hundred|thousand)\b", re.I
+)
+_COMMON_CAPS = frozenset("I I'm I've I'll Mr Mrs Ms Dr Sir Madam God Jesus Christ Mum Dad".split())
+
+
+def invented(line: str, known: str) -> list[str]:
+    """Numbers and names in a line that the persona's text and the conversation never mention.
+
+    A small model likes to make up ages, times and places ("sixty-four", "in Sydney"); those
+    clash with what the visitor knows. `known` is everything the visitor could have taken them
+    from, lowercased.
+    """
+    found = [m.group(0) for m in _NUMBERISH.finditer(line)]
+    found += [m.group(0) for m in _NAMEISH.finditer(line) if m.group(0) not in _COMMON_CAPS]
+    words = set(re.findall(r"[a-z0-9']+", known))
+
+    def said(word: str) -> bool:
+        w = word.lower()
+        forms = {w, _NUMBER_WORDS.get(w, w), _DIGIT_WORDS.get(w, w)}
+        return bool(forms & words) or w in known
+
+    return [w for w in found if not said(w)]
 
 
 def fact_share(answer: str, line: str) -> float:
@@ -126,11 +168,27 @@ def agitation_by_words(line: str) -> float:
     return float(np.clip(5.0 + 1.5 * high - 1.5 * low, 0.0, 10.0))
 
 
+def _known_text(request: VisitorRequest) -> str:
+    p = request.persona
+    texts = [
+        p.name, p.setting, p.backstory, p.wants, *p.triggers, *p.soothers, *p.opening_lines,
+        *(line for band in p.lines.values() for line in band),
+        *(f"{f.q} {f.a}" for f in p.facts), *(line.text for line in request.history),
+    ]  # fmt: skip
+    return " ".join(texts).lower()
+
+
 class LinePicker:
     """Scores visitor lines for a request; the best passing one is what the visitor says."""
 
-    def __init__(self, encoder: Encoder | None = None, probe: AgitationProbe | None = None):
+    def __init__(
+        self,
+        encoder: Encoder | None = None,
+        probe: AgitationProbe | None = None,
+        weights: PickWeights | None = None,
+    ) -> None:
         self.encoder = encoder
+        self.weights = weights or PickWeights()
         self.probe = probe if probe is not None else (_probe() if encoder else None)
         self._generic: np.ndarray | None = None
 
@@ -153,8 +211,11 @@ class LinePicker:
         reading = request.reading
         facts = reading.facts if reading is not None else ()
         asked = bool(facts) and reading is not None and reading.asked
+        must = reading is not None and reading.answerable
         vectors = self._encode([*lines, officer, *earlier, *(f.a for f in facts)])
         n = len(lines)
+        w = self.weights
+        known = _known_text(request)
         scored = []
         for i, line in enumerate(lines):
             parts: dict[str, float] = {}
@@ -164,13 +225,15 @@ class LinePicker:
                 if vectors is not None:
                     fact_vecs = vectors[n + 1 + len(earlier) :]
                     share = max(share, float((fact_vecs @ vectors[i]).max()) - 0.25)
-                parts["fact"] = (2.0 if asked else 0.6) * min(1.0, share)
-                if asked:
+                # a fact that surely answers the question counts most; a maybe-relevant one less
+                weight = w.fact_sure if must else w.fact_asked if asked else w.fact_other
+                parts["fact"] = weight * min(1.0, share)
+                if must:
                     carries = share >= FACT_CARRIED
             if vectors is not None:
                 own = float(vectors[i] @ vectors[n])
                 generic = float((self._generic_vectors() @ vectors[i]).mean())
-                parts["responds"] = 2.0 * (own - generic)
+                parts["responds"] = w.responds * (own - generic)
                 similar = [float(vectors[i] @ vectors[n + 1 + j]) for j in range(len(earlier))]
                 repeat = bool(similar) and max(similar) >= REPEAT_SIMILARITY
             else:
@@ -181,11 +244,14 @@ class LinePicker:
                 level = levels[line]
             else:
                 level = self._agitation(line, None if vectors is None else vectors[i])
-            parts["mood"] = -0.25 * abs(level - request.agitation)
+            parts["mood"] = -w.mood * abs(level - request.agitation)
             words = len(line.split())
-            parts["length"] = -0.5 if words < 3 else (-0.3 if words > 40 else 0.0)
+            parts["length"] = -w.short if words < 3 else (-w.long if words > 40 else 0.0)
             if repeat:
-                parts["repeat"] = -3.0
+                parts["repeat"] = -w.repeat
+            made_up = invented(line, known)
+            if made_up:
+                parts["invents"] = -w.invents * min(3, len(made_up))
             scored.append(Scored(line, sum(parts.values()), parts, carries, repeat))
         return sorted(scored, key=lambda s: -s.score)
 

@@ -32,6 +32,7 @@ MAX_FACTS_UNASKED = 1
 FACT_FLOOR = 0.65  # below this a fact is not about what the officer said
 FACT_ASKED_FLOOR = 0.30  # lower when the officer asked a question: something must answer it
 FACT_GAP = 0.30  # a further fact only when nearly as close as the best
+SURE_MATCH = 0.7  # a fact scored this high is what was asked: lines that miss it do not pass
 MOVE_THRESHOLD = 0.5
 
 _BREAKS_SCENE = re.compile(
@@ -82,6 +83,12 @@ class Reading:
 
     moves: tuple[Move, ...]
     facts: tuple[Fact, ...] = ()
+    match: float = 0.0  # how surely the first fact is what the officer's line is about
+
+    @property
+    def answerable(self) -> bool:
+        """The officer asked about something the visitor surely knows: the answer must carry it."""
+        return self.asked and bool(self.facts) and self.match >= SURE_MATCH
 
     @property
     def main(self) -> Move:
@@ -203,8 +210,9 @@ class Reader:
         for i, text in enumerate(prepared):
             moves = self._moves(cues[i], text, None if vectors is None else vectors[i])
             asked = Move.ASKS in moves
-            facts = self.facts(persona, text, None if vectors is None else vectors[i], asked)
-            readings.append(Reading(moves, facts))
+            vector = None if vectors is None else vectors[i]
+            facts, match = self.scored_facts(persona, text, vector, asked)
+            readings.append(Reading(moves, facts, match))
         return readings
 
     def _encode(self, texts: list[str]) -> np.ndarray | None:
@@ -223,12 +231,13 @@ class Reader:
         chosen = [self.model.moves[j] for j in order if probs[j] >= MOVE_THRESHOLD][:3]
         return tuple(chosen) or (self.model.moves[int(order[0])],)
 
-    def facts(
+    def scored_facts(
         self, persona: Persona, text: str, vector: np.ndarray | None = None, asked: bool = False
-    ) -> tuple[Fact, ...]:
-        """Up to MAX_FACTS persona facts about what the officer said, best first."""
+    ) -> tuple[tuple[Fact, ...], float]:
+        """Up to MAX_FACTS persona facts about what the officer said, best first, and how surely
+        the first one is what was meant (a score on the SURE_MATCH scale)."""
         if not persona.facts:
-            return ()
+            return (), 0.0
         if vector is None or self.encoder is None:
             return _facts_by_words(persona.facts, text, asked)
         key = (persona.id, persona.facts)
@@ -247,9 +256,9 @@ class Reader:
         floor, most = (FACT_ASKED_FLOOR, MAX_FACTS) if asked else (FACT_FLOOR, MAX_FACTS_UNASKED)
         order = [int(j) for j in np.argsort(-score) if score[j] >= floor]
         if not order:
-            return ()
+            return (), 0.0
         keep = order[:1] + [j for j in order[1:most] if score[j] >= score[order[0]] - FACT_GAP]
-        return tuple(persona.facts[j] for j in keep)
+        return tuple(persona.facts[j] for j in keep), float(score[order[0]])
 
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -265,16 +274,20 @@ def _key_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
-def _facts_by_words(facts: Sequence[Fact], text: str, asked: bool) -> tuple[Fact, ...]:
+def _facts_by_words(
+    facts: Sequence[Fact], text: str, asked: bool
+) -> tuple[tuple[Fact, ...], float]:
     said = _key_words(text)
     scored = []
     for fact in facts:
         words = _key_words(fact.q)
         shared = len(words & said)
         if words and shared and shared / len(words) >= (0.34 if asked else 0.5):
-            scored.append((shared + shared / len(words), fact))
-    scored.sort(key=lambda s: -s[0])
-    return tuple(f for _, f in scored[: MAX_FACTS if asked else MAX_FACTS_UNASKED])
+            scored.append((shared / len(words), shared, fact))
+    scored.sort(key=lambda s: (-s[1], -s[0]))
+    kept = scored[: MAX_FACTS if asked else MAX_FACTS_UNASKED]
+    # every key word of the question said: as sure as words alone can be
+    return tuple(f for _, _, f in kept), (SURE_MATCH if kept and kept[0][0] == 1.0 else 0.0)
 
 
 __all__ = ["MOVES", "Reader", "Reading", "cue_vector", "moves_from_cues"]

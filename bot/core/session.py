@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -16,9 +17,11 @@ from bot.core.agitation import (
     lexical_cue_matcher,
     next_agitation,
 )
-from bot.core.persona import Persona
+from bot.core.persona import Persona, visible
 from bot.core.reading import Reader, Reading
 from bot.core.scores import Rubric, RubricScore, ScoreContext
+from bot.core.strategy import strategy_of
+from bot.core.typed_text import clean_typed
 from bot.core.visitor import Line, Visitor, VisitorRequest
 
 MAX_REPLY_CHARS = 2000
@@ -52,6 +55,19 @@ class Mode(StrEnum):
     ASSESSMENT = "assessment"
 
 
+class SessionKind(StrEnum):
+    """What a session is for: a full practice, a "what if?" branch of one, or a short drill."""
+
+    PRACTICE = "practice"
+    REWIND = "rewind"  # replays an earlier session from one of its turns with another reply
+    DRILL = "drill"  # a few replies on one weak criterion, from a hard moment
+
+    @property
+    def label(self) -> str:
+        """Human wording for lists."""
+        return {"practice": "practice", "rewind": "what if?", "drill": "drill"}[self.value]
+
+
 class ReplyRejected(ValueError):
     """The officer's reply cannot be used as a turn; the message says what to do instead."""
 
@@ -75,6 +91,7 @@ class Turn:
     at: float
     score_ms: float = 0.0
     reply_ms: float = 0.0
+    strategy: str = ""  # a Strategy value: cooperative, competitive, mixed or neutral
 
 
 class SessionRecorder(Protocol):
@@ -88,9 +105,13 @@ class SessionRecorder(Protocol):
 
 
 def check_reply(text: str) -> str:
-    """The reply, stripped; ReplyRejected with a hint when it is empty or too long."""
-    cleaned = text.strip()
-    if not cleaned:
+    """The reply, cleaned and stripped; ReplyRejected with a hint when it is empty or too long.
+
+    Cleaning drops control characters and escape sequences and turns bytes that were not UTF-8
+    into U+FFFD, so what is scored, stored and shown is text.
+    """
+    cleaned = clean_typed(text).strip()
+    if not visible(cleaned):
         raise ReplyRejected("Your reply is empty. Say something to the visitor, in your own words.")
     if len(cleaned) > MAX_REPLY_CHARS:
         raise ReplyRejected(
@@ -120,6 +141,11 @@ class PracticeSession:
     recorder: SessionRecorder | None = None
     matcher: CueMatcher = lexical_cue_matcher
     reader: Reader = field(default_factory=Reader)  # moves and facts; patterns only by default
+    kind: SessionKind = SessionKind.PRACTICE
+    parent_id: str | None = None  # a rewind: the session it branches from
+    branch_turn: int | None = None  # a rewind: the parent's turn it replaces
+    focus: str | None = None  # a drill: the criterion it works on
+    inherited: int = 0  # a rewind: how many of `turns` are the parent's, before the branch
     _readings: dict[str, Reading] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +203,30 @@ class PracticeSession:
             reading = self._readings[officer_text] = self.reader.read(self.persona, officer_text)
         return reading
 
+    def read_history(self, known: Mapping[str, Reading] | None = None) -> None:
+        """Read every earlier officer line in one batch (one encoder call).
+
+        A resumed or rewound session starts with turns it never read; reading them one by one
+        on the first reply would cost an encoder call each. `known` readings (the parent
+        session's, when the room still has them) are taken as they are.
+        """
+        for text, reading in (known or {}).items():
+            self._readings.setdefault(text, reading)
+        texts = list(dict.fromkeys(t.officer_text for t in self.turns))
+        missing = [t for t in texts if t not in self._readings]
+        if missing:
+            readings = self.reader.read_many(self.persona, missing)
+            self._readings.update(zip(missing, readings, strict=True))
+
+    def readings(self) -> dict[str, Reading]:
+        """What the visitor made of each officer line so far (a copy)."""
+        return dict(self._readings)
+
+    @property
+    def own_turns(self) -> list[Turn]:
+        """The turns played in this session (a rewind's inherited turns are its parent's)."""
+        return self.turns[self.inherited :]
+
     def respond(self, text: str) -> Turn:
         """Score the officer's reply, move the agitation, and get the visitor's answer."""
         if self.finished:
@@ -210,7 +260,11 @@ class PracticeSession:
             at=time.time(),
             score_ms=(t1 - t0) * 1000,
             reply_ms=(t2 - t1) * 1000,
+            strategy=strategy_of(reply, score).value,
         )
+        # Applied, then recorded as one write with the session's new state; a failed write
+        # puts everything back, so memory and the store never disagree about what happened.
+        before = (self.agitation, self.outcome, self.ended_at)
         self.turns.append(turn)
         self.agitation = change.after
         if change.after <= RESOLVED_AT:
@@ -219,19 +273,25 @@ class PracticeSession:
             self.outcome = Outcome.ESCALATED
         elif len(self.turns) >= self.persona.max_turns:
             self.outcome = Outcome.TURN_LIMIT
-        if self.recorder:
-            self.recorder.turn_recorded(self, turn)
         if self.finished:
-            self._close()
+            self.ended_at = time.time()
+        if self.recorder:
+            try:
+                self.recorder.turn_recorded(self, turn)
+            except Exception:  # Ctrl-C is not undone: the write on its thread may have finished
+                self.turns.pop()
+                self.agitation, self.outcome, self.ended_at = before
+                raise
         return turn
 
     def end(self) -> None:
-        """The officer ends the session now (also used for Ctrl-C and /practice end)."""
+        """The officer ends the session now (also used for Ctrl-C and /practice end).
+
+        The session is over even when recording that fails (the error is raised after): the
+        officer did end it, and a store that cannot be written is reported, not retried here.
+        """
         if not self.finished:
             self.outcome = Outcome.ENDED_BY_OFFICER
-            self._close()
-
-    def _close(self) -> None:
-        self.ended_at = time.time()
-        if self.recorder:
-            self.recorder.session_finished(self)
+            self.ended_at = time.time()
+            if self.recorder:
+                self.recorder.session_finished(self)

@@ -77,3 +77,13 @@ def visitor_problem(visitor: object) -> str:
     """
     problem = getattr(visitor, "problem", "")
     return problem if isinstance(problem, str) else ""
+
+
+def visitor_loading(visitor: object) -> str:
+    """What the visitor's model is still doing before it can speak ('' when it is ready).
+
+    A local model loads in the background while the officer reads the opening line; the first
+    reply waits for it, and adapters say why instead of appearing to hang.
+    """
+    loading = getattr(visitor, "loading", "")
+    return loading if isinstance(loading, str) else ""

@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.lifecycle import ExitCode, Stopped
 from bot.settings import Settings
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Start the Discord bot; a start-up problem is one line on stderr and exit code 1 or 2."""
+    """Start the Discord bot; a start-up problem is one line on stderr and its exit code.
+
+    Stopped by a signal (even while the model loads) it exits 0: a service stopping as asked.
+    """
+    if args.check:
+        from bot.cli_doctor import cmd_doctor
+
+        return cmd_doctor(args, settings)
     from bot.discord.run import CannotStart, run_bot
 
     try:
@@ -17,6 +25,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except CannotStart as exc:
         print(f"cooldown run: {exc}", file=sys.stderr)
         return exc.exit_code
+    except (KeyboardInterrupt, Stopped):
+        return ExitCode.OK
 
 
 def add_run_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,4 +38,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
         help="publish slash commands on start (to DEV_GUILD_ID if set, else globally)",
     )
     p.add_argument("--scripted", action="store_true", help="scripted visitor instead of a model")
-    p.set_defaults(func=cmd_run)
+    p.add_argument(
+        "--check", action="store_true", help="check the set-up and exit (same as cooldown doctor)"
+    )
+    p.set_defaults(func=cmd_run, offline=False, no_model=False)

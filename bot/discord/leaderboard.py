@@ -26,11 +26,32 @@ PERIODS = [app_commands.Choice(name=words, value=key) for key, words in PERIOD_W
 BOARDS = [
     app_commands.Choice(name="individual", value="individual"),
     app_commands.Choice(name="team", value="team"),
+    app_commands.Choice(name="most improved", value="improved"),
 ]
 
 
 def _name(text: str) -> str:
     return discord.utils.escape_markdown(text)
+
+
+def improved_embed(board: Leaderboard, team: str | None = None) -> discord.Embed:
+    """The most-improved board; an empty one says what it takes to appear."""
+    scope = f" - {team}" if team else ""
+    embed = discord.Embed(
+        title=f"Most improved{scope} ({PERIOD_WORDS.get(board.period, board.period)})",
+        colour=discord.Colour.gold(),
+    )
+    lines = [
+        f"**{r.rank}.** {_name(r.display_name)} - **+{r.improvement:.1f}** "
+        f"({r.baseline:.0f} → {r.recent:.0f})"
+        for r in board.rows
+    ]
+    embed.description = "\n".join(lines) or (
+        "No one qualifies yet: 6 practices of 2+ replies, the latest 3 in the period."
+    )
+    embed.set_footer(text="Gain: mean of the latest 3 practices minus the 3 before them. Drills "
+                     "and what-ifs do not count.")  # fmt: skip
+    return embed
 
 
 def leaderboard_embed(board: Leaderboard, kind: str, team: str | None = None) -> discord.Embed:
@@ -102,6 +123,9 @@ class LeaderboardCog(commands.Cog):
                 png = await self.bot.run_blocking(team_chart, result.rows, title)
                 files.append(discord.File(io.BytesIO(png), CHART_NAME))
                 embed.set_image(url=f"attachment://{CHART_NAME}")
+        elif board == "improved":
+            result = await self.bot.run_blocking(store.most_improved, period, team, 10)
+            embed = improved_embed(result, team)
         else:
             result = await self.bot.run_blocking(store.individual_leaderboard, period, team, 10)
             embed = leaderboard_embed(result, "individual", team)

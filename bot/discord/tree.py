@@ -7,11 +7,15 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.core.drills import NoDrillYet
 from bot.core.persona import PersonaError, UnknownPersona
 from bot.core.practice import AlreadyPractising, NoActiveSession, NoPersonaAvailable
+from bot.core.report import ReportRefused
+from bot.core.rewind import CannotRewind
 from bot.core.session import ReplyRejected, SessionClosed
 from bot.core.store import StoreError, UnknownPeriod
 from bot.discord.delivery import ChannelGone, respond
+from bot.discord.ratelimit import OfficerRateLimit, Pace
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,9 @@ SHOWN_AS_IS: tuple[type[BaseException], ...] = (
     PersonaError,
     ReplyRejected,
     SessionClosed,
+    CannotRewind,
+    NoDrillYet,
+    ReportRefused,
     StoreError,
     UnknownPeriod,
     app_commands.CheckFailure,
@@ -63,8 +70,34 @@ def explain(error: BaseException) -> str | None:
     return None
 
 
+# Slash commands per person per minute. A person clicking through the bot uses a handful; 40
+# /leaderboard calls in a row (each a database read and a chart) is someone leaning on it.
+COMMANDS_PER_MINUTE = 15
+
+
 class CooldownTree(app_commands.CommandTree):
-    """A CommandTree whose error handler answers privately instead of failing silently."""
+    """A CommandTree that paces each person's commands and answers errors privately."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.pacing = OfficerRateLimit(COMMANDS_PER_MINUTE)
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Refuse, privately, a person's commands past COMMANDS_PER_MINUTE (autocomplete is free:
+        Discord sends one per keystroke)."""
+        if interaction.type is discord.InteractionType.autocomplete:
+            return True
+        pace = self.pacing.check(str(interaction.user.id))
+        if pace is Pace.ACCEPT:
+            return True
+        wait = max(1, round(self.pacing.retry_after(str(interaction.user.id))))
+        log.info("user %s is over the command limit", interaction.user.id)
+        await respond(
+            interaction,
+            f"Slow down a little: at most {COMMANDS_PER_MINUTE} commands a minute. "
+            f"Try again in about {wait} s.",
+        )
+        return False
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -7,6 +7,7 @@ local model (bot.model.base); only the transport differs.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
@@ -23,6 +24,7 @@ Api = Literal["chat", "completions"]
 MAX_TOKENS = 60
 TEMPERATURE = 0.8
 TOP_P = 0.92
+MAX_RESPONSE_BYTES = 1024 * 1024  # a completion is a line of text; a megabyte is not one
 
 
 class OpenAIVisitor(GeneratingVisitor):
@@ -75,16 +77,32 @@ class OpenAIVisitor(GeneratingVisitor):
             body["stop"] = ["\n"]
         url = f"{self.base_url}{path}"
         try:
-            response = self._client.post(path, json=body)
+            with self._client.stream("POST", path, json=body) as response:
+                data = _read_capped(response, url)
         except httpx.TimeoutException as exc:
             raise BackendError(f"{url} did not answer in time ({exc})") from exc
         except httpx.TransportError as exc:
             raise BackendError(f"cannot reach the model server at {url}: {exc}") from exc
+        shown = data[:200].decode("utf-8", "replace")
         if response.status_code >= 400:
-            raise BackendError(f"{url} answered {response.status_code}: {response.text[:200]}")
+            raise BackendError(f"{url} answered {response.status_code}: {shown}")
         try:
-            choice = response.json()["choices"][0]
+            choice = json.loads(data)["choices"][0]
             text = choice["message"]["content"] if self.api == "chat" else choice["text"]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise BackendError(f"{url} sent an unexpected answer: {response.text[:200]}") from exc
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:
+            raise BackendError(f"{url} sent an unexpected answer: {shown}") from exc
+        if text is not None and not isinstance(text, str):
+            raise BackendError(f"{url} sent a completion that is not text: {shown}")
         return text or ""
+
+
+def _read_capped(response: httpx.Response, url: str) -> bytes:
+    """The response body, refused past MAX_RESPONSE_BYTES (a wrong URL can serve anything)."""
+    data = bytearray()
+    for chunk in response.iter_bytes():
+        data += chunk
+        if len(data) > MAX_RESPONSE_BYTES:
+            raise BackendError(
+                f"{url} sent more than {MAX_RESPONSE_BYTES:,} bytes; is it a model server?"
+            )
+    return bytes(data)

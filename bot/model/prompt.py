@@ -44,6 +44,14 @@ HISTORY_LINES = 12
 HISTORY_DROP = 6
 MAX_OFFICER_CHARS = 400
 MAX_CARD_CHARS = 900  # the persona card (setting, situation, wants, voice) is cut past this
+MAX_NAME_CHARS = 40  # the visitor's first name, as it labels every line
+MAX_LINE_CHARS = 320  # a visitor line in the transcript
+MAX_NOTE_CHARS = 1200  # the note after an officer line: mood, move and up to three facts
+# The whole prompt, either shape: the oldest conversation lines go first when it would be longer.
+# A persona at every limit (personas/README.md) with the longest officer lines fits in about
+# 4,500 characters, ~1,200 tokens; a 65 KB persona once reached the model uncut and every turn
+# timed out, so this is a hard ceiling on what any persona or conversation can cost a turn.
+MAX_PROMPT_CHARS = 6000
 SITUATION_SENTENCES = 2
 EXAMPLES_HEADER = "How {name} talks:"
 CONVERSATION_HEADER = "Conversation between {name} and a security officer:"
@@ -101,22 +109,30 @@ class Prompt:
 def build_prompt(request: VisitorRequest) -> Prompt:
     """The prompt for the visitor's next line."""
     persona = request.persona
-    name = persona.short_name
+    name = visitor_name(persona)
     card = persona_card(persona)
     prefix = f"{card}\n\n{CONVERSATION_HEADER.format(name=name)}\n"
-    lines = transcript(request)
-    suffix = "".join(f"{line}\n" for line in lines) + f"{name}:"
     system = f"You are {name} in a real conversation with a security officer.\n{card}\n\n" + (
         RULES.format(name=name)
     )
+    lines = transcript(request)
+    room = MAX_PROMPT_CHARS - max(len(prefix), len(system)) - len("The conversation so far:\n")
+    while len(lines) > 1 and sum(len(line) + 1 for line in lines) + len(name) + 1 > room:
+        lines = lines[1:]
+    suffix = "".join(f"{line}\n" for line in lines) + f"{name}:"
     user = "The conversation so far:\n" + "\n".join(lines) + f"\n{name}:"
     said = tuple(sorted(one_line(line) for line in request.visitor_lines()))
     return Prompt(prefix, suffix, system, user, name, said)
 
 
+def visitor_name(persona: Persona) -> str:
+    """The visitor's first name as the prompt labels their lines (one line, bounded)."""
+    return one_line(persona.short_name)[:MAX_NAME_CHARS].strip() or "Visitor"
+
+
 def persona_card(persona: Persona) -> str:
     """Who the visitor is, in a few lines: setting, situation, wants, one line per band."""
-    name = persona.short_name
+    name = visitor_name(persona)
     sentences = split_sentences(one_line(persona.backstory))
     situation = " ".join(sentences[:SITUATION_SENTENCES])
     voice = " / ".join(f'"{one_line(persona.lines[band][0])}"' for band in BANDS)
@@ -137,7 +153,7 @@ def note(name: str, agitation: int, reading: Reading | None) -> str:
         if reading.facts:
             known = " ".join(f"{one_line(f.q)} {one_line(f.a)}" for f in reading.facts)
             parts.append(f"{name} knows: {known}")
-    return " ".join(parts).rstrip() + ")"
+    return " ".join(parts).rstrip()[:MAX_NOTE_CHARS] + ")"
 
 
 def transcript(request: VisitorRequest, window: bool = True) -> list[str]:
@@ -145,7 +161,7 @@ def transcript(request: VisitorRequest, window: bool = True) -> list[str]:
 
     `window=False` keeps every line (training renders whole written dialogues).
     """
-    name = request.persona.short_name
+    name = visitor_name(request.persona)
     lines = []
     excess = len(request.history) - HISTORY_LINES if window else 0
     start = -(-excess // HISTORY_DROP) * HISTORY_DROP if excess > 0 else 0
@@ -156,7 +172,7 @@ def transcript(request: VisitorRequest, window: bool = True) -> list[str]:
             agitation = request.agitation if i == last else _answered_at(line, request)
             lines.append(note(name, agitation, line.reading))
         else:
-            lines.append(f"{name}: {one_line(line.text)}")
+            lines.append(f"{name}: {one_line(line.text)[:MAX_LINE_CHARS]}")
     return lines
 
 

@@ -1,15 +1,22 @@
-"""A minimal OpenAI-compatible server: the local visitor model (or scripted lines) over HTTP.
+"""An OpenAI-compatible server: the local visitor model (or scripted lines) over HTTP.
 
     python -m bot.model.serve --port 8000             # the local model (MODEL setting)
     python -m bot.model.serve --port 8000 --scripted  # persona example lines, no model
 
 Serves POST /v1/chat/completions, POST /v1/completions and GET /v1/models; no streaming.
 Outputs are raw completions: the client (OpenAIVisitor) applies the output discipline.
+
+FastAPI on uvicorn rather than http.server: the hand-rolled server had a listen backlog of 5
+(connections reset under 20 concurrent clients), no body limit, a thread held forever by a
+`Content-Length: -1` or a claimed 2 GB body, no answer to a deeply nested body and a 500 for
+wrong-typed fields. Here the body is bounded in size and in time before it is parsed, parsing
+errors of every kind are a 400 in the OpenAI error shape, and fields are validated strictly.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import random
@@ -17,15 +24,24 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from bot.model.prompt import example_lines, split_at_conversation
 
 log = logging.getLogger(__name__)
 
 MAX_TOKENS_CAP = 256
+MAX_BODY_BYTES = 1024 * 1024  # a visitor prompt is a few KB; a 1 MB body is already absurd
+BODY_TIMEOUT_S = 10.0  # a client that claims a body and never sends it is cut off
+BACKLOG = 2048  # queued connections before the kernel refuses (uvicorn's default)
 
 
 class Completer(Protocol):
@@ -88,65 +104,108 @@ class LocalCompleter:
         return self.worker.submit(str(body.get("user", "")), job).result()
 
 
-def make_handler(completer: Completer, api_key: str = "", fail_status: int = 0) -> type:
-    """The request handler class bound to a completer."""
+# --- request bodies: strict, so a wrong type is a 400 naming the field --------------------------
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "cooldown-model/1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
-            log.debug("%s %s", self.address_string(), format % args)
+class _Body(BaseModel):
+    # Unknown fields are allowed (OpenAI clients send many); known ones must have the right type.
+    model_config = ConfigDict(extra="allow", strict=True)
+    model: str | None = None
+    max_tokens: int | None = Field(default=None, ge=1, le=32768)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    seed: int | None = None
+    stop: str | list[str] | None = None
+    user: str | None = Field(default=None, max_length=256)
+    stream: bool | None = None
 
-        def do_GET(self) -> None:  # noqa: N802 - stdlib name
-            if self.path.rstrip("/") in ("/v1/models", "/models"):
-                self._send(200, {"object": "list", "data": [{"id": completer.name}]})
-            elif self.path == "/health":
-                self._send(200, {"status": "ok"})
-            else:
-                self._error(404, f"no route {self.path}")
 
-        def do_POST(self) -> None:  # noqa: N802 - stdlib name
-            if api_key and self.headers.get("Authorization") != f"Bearer {api_key}":
-                return self._error(401, "invalid or missing API key")
-            route = self.path.rstrip("/").removeprefix("/v1")
-            if route not in ("/chat/completions", "/completions"):
-                return self._error(404, f"no route {self.path}")
-            if fail_status:
-                return self._error(fail_status, "the server was started to fail (--fail-status)")
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                chat = body["messages"] if route == "/chat/completions" else None
-                text = "" if chat is not None else str(body["prompt"])
-            except (ValueError, KeyError, TypeError) as exc:
-                return self._error(400, f"bad request body: {exc}")
-            if body.get("stream"):
-                return self._error(400, "streaming is not supported")
-            try:
-                out = completer.complete(text, chat, body)
-            except Exception as exc:  # noqa: BLE001 - reported to the client as a 500
-                log.exception("completion failed")
-                return self._error(500, f"completion failed: {exc}")
-            self._send(200, _response(route, completer.name, out))
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+    role: str = Field(max_length=32)
+    content: str
 
-        def _error(self, status: int, message: str) -> None:
-            self._send(status, {"error": {"message": message, "code": status}})
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+class ChatBody(_Body):
+    """POST /v1/chat/completions."""
 
-    return Handler
+    messages: list[_Message] = Field(min_length=1, max_length=256)
+
+
+class CompletionBody(_Body):
+    """POST /v1/completions."""
+
+    prompt: str
+
+
+class BadRequest(Exception):
+    """A request the server refuses, with the status and a message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status, self.message = status, message
+        super().__init__(message)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"message": message, "type": "invalid_request_error", "code": status}},
+        status_code=status,
+    )
+
+
+def _declared_length(request: Request) -> int | None:
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise BadRequest(400, f"bad Content-Length: {raw[:20]!r}")
+    return int(raw)
+
+
+async def read_json(
+    request: Request, limit: int = MAX_BODY_BYTES, timeout_s: float = BODY_TIMEOUT_S
+) -> Any:
+    """The JSON body, bounded in size (declared and actual) and in time; BadRequest otherwise."""
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise BadRequest(413, f"the body is {declared:,} bytes; at most {limit:,} are accepted")
+    chunks: list[bytes] = []
+    size = 0
+
+    async def collect() -> None:
+        nonlocal size
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BadRequest(413, f"the body is over {limit:,} bytes")
+            chunks.append(chunk)
+
+    try:
+        await asyncio.wait_for(collect(), timeout_s)
+    except TimeoutError:
+        raise BadRequest(408, f"the body did not arrive within {timeout_s:g} s") from None
+    try:
+        return json.loads(b"".join(chunks) or b"{}", parse_constant=_no_constant)
+    except RecursionError:
+        raise BadRequest(400, "bad request body: JSON nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(400, f"bad request body: {str(exc)[:200]}") from None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(body)"
+    return f"bad request body: field '{where}': {first['msg']}"
 
 
 def _response(route: str, model: str, text: str) -> dict[str, Any]:
     created = int(time.time())
     if route == "/chat/completions":
-        choice = {"index": 0, "message": {"role": "assistant", "content": text}}
+        choice: dict[str, Any] = {"index": 0, "message": {"role": "assistant", "content": text}}
         kind, prefix = "chat.completion", "chatcmpl"
     else:
         choice = {"index": 0, "text": text}
@@ -161,6 +220,69 @@ def _response(route: str, model: str, text: str) -> dict[str, Any]:
     }
 
 
+def build_app(
+    completer: Completer,
+    api_key: str = "",
+    fail_status: int = 0,
+    max_body: int = MAX_BODY_BYTES,
+    body_timeout_s: float = BODY_TIMEOUT_S,
+) -> FastAPI:
+    """The ASGI app serving a completer; `fail_status` answers every completion with that status
+    (tests of the client's failure handling)."""
+    app = FastAPI(title="cooldown-model", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(BadRequest)
+    async def _bad_request(_: Request, exc: BadRequest) -> JSONResponse:
+        return _error(exc.status, exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/v1/models")
+    @app.get("/models")
+    async def models() -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": completer.name, "object": "model"}]}
+
+    async def complete(request: Request, route: str) -> JSONResponse:
+        if api_key and request.headers.get("authorization") != f"Bearer {api_key}":
+            return _error(401, "invalid or missing API key")
+        if fail_status:
+            return _error(fail_status, "the server was started to fail (--fail-status)")
+        data = await read_json(request, max_body, body_timeout_s)
+        if not isinstance(data, dict):
+            raise BadRequest(400, "bad request body: a JSON object is expected")
+        schema = ChatBody if route == "/chat/completions" else CompletionBody
+        try:
+            body = schema.model_validate(data)
+        except ValidationError as exc:
+            raise BadRequest(400, _validation_message(exc)) from None
+        if body.stream:
+            raise BadRequest(400, "streaming is not supported")
+        fields = body.model_dump(exclude_none=True)
+        chat = fields.pop("messages", None)
+        text = "" if chat is not None else fields["prompt"]
+        try:
+            out = await run_in_threadpool(completer.complete, text, chat, fields)
+        except Exception as exc:  # noqa: BLE001 - reported to the client as a 500
+            log.exception("completion failed")
+            return _error(500, f"completion failed: {exc}")
+        return JSONResponse(_response(route, completer.name, out))
+
+    for prefix in ("/v1", ""):
+        for route in ("/chat/completions", "/completions"):
+
+            async def endpoint(request: Request, route: str = route) -> JSONResponse:
+                return await complete(request, route)
+
+            app.add_api_route(prefix + route, endpoint, methods=["POST"])
+    return app
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m bot.model.serve", description=__doc__)
@@ -172,6 +294,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for the model")
     parser.add_argument("--api-key", default="", help="require this bearer token")
     parser.add_argument("--fail-status", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--body-timeout", type=float, default=BODY_TIMEOUT_S, help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     completer: Completer
@@ -188,17 +313,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.device or settings.device,
             args.threads,
         )
-    server = ThreadingHTTPServer(
-        (args.host, args.port), make_handler(completer, args.api_key, args.fail_status)
+    config = uvicorn.Config(
+        build_app(completer, args.api_key, args.fail_status, body_timeout_s=args.body_timeout),
+        host=args.host,
+        port=args.port,
+        backlog=BACKLOG,
+        log_level="warning",
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,  # request line and headers
     )
-    server.daemon_threads = True
-    print(f"serving {completer.name} on http://{args.host}:{server.server_port}/v1", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    print(f"serving {completer.name} on http://{args.host}:{args.port}/v1", flush=True)
+    uvicorn.Server(config).run()
     return 0
 
 

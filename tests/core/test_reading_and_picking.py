@@ -122,3 +122,14 @@ def test_with_the_encoder_the_move_model_and_facts_read_a_shipped_persona() -> N
     assert reader.read(marcus, "Are you a bot?").main is Move.BREAKS_SCENE
     news = reader.read(marcus, "Triage say she's in bay four and a doctor is with her now.")
     assert news.main is Move.NEWS
+
+
+def test_a_line_that_makes_up_numbers_or_names_loses_to_one_that_does_not() -> None:
+    from bot.core.pick import invented
+
+    known = "dana's car, a blue fiesta kx19 abc, was towed from bay 12 at ten past five"
+    assert invented("It was in bay 12, ten past five.", known) == []
+    assert invented("It was in bay 40 in Manchester.", known) == ["40", "Manchester"]
+    request = turn(dana(), "Where did you park?", 6)
+    ranked = LinePicker().rank(request, ["Bay 40, near Tesco in Leeds.", "Bay 12, by the doors."])
+    assert ranked[0].text == "Bay 12, by the doors."

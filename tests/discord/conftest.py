@@ -10,10 +10,12 @@ import aiohttp
 import pytest
 import yaml
 
+from bot.core.catalogue import PersonaCatalogue
 from bot.core.persona import PersonaLibrary, parse_persona
 from bot.core.practice import PracticeRoom
 from bot.core.store import Store
 from bot.model.scripted import ScriptedVisitor
+from bot.runtime import App
 from bot.settings import Settings
 from tests.conftest import PERSONA_DATA, FakeRubric
 from tests.discord.harness import Harness, start_bot
@@ -58,9 +60,11 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def make_room(store: Store) -> PracticeRoom:
-    """A room with the scripted visitor and the marker-word rubric."""
-    return PracticeRoom(make_library(), ScriptedVisitor(), FakeRubric(), store)
+def make_app(store: Store) -> App:
+    """The test personas (plus the store's trainer personas) in a room with the scripted visitor
+    and the marker-word rubric: what runtime.build_app makes, without the model."""
+    catalogue = PersonaCatalogue(make_library(), store)
+    return App(store, catalogue, PracticeRoom(catalogue, ScriptedVisitor(), FakeRubric(), store))
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +94,7 @@ def store(settings: Settings) -> Iterator[Store]:
 @pytest.fixture
 async def discord_bot(settings: Settings, store: Store) -> AsyncIterator[Harness]:
     """A started bot in the training server, every request recorded."""
-    harness = await start_bot(settings, make_room(store), store)
+    harness = await start_bot(settings, make_app(store))
     yield harness
     await harness.close()
     # Whatever the test did, nothing the bot sent may ping anyone.

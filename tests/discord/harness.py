@@ -15,13 +15,14 @@ from typing import Any
 import discord
 from discord.webhook.async_ import async_context
 
-from bot.core.practice import PracticeRoom
 from bot.discord.app import CooldownBot
+from bot.runtime import App
 from bot.settings import Settings
 from tests.discord import payloads as p
 from tests.discord.recorder import (
     Call,
     Recorder,
+    RecordingGateway,
     RecordingHTTP,
     RecordingWebhook,
     discord_error,
@@ -30,7 +31,12 @@ from tests.discord.recorder import (
 __all__ = ["Call", "Harness", "Recorder", "Upload", "UserOption", "discord_error", "start_bot"]
 
 # Tasks discord.py names when it dispatches an event or a UI interaction (timeouts are unnamed).
-DISPATCH_TASKS = ("discord.py:", "discord-ui-modal-dispatch", "discord-ui-view-dispatch")
+DISPATCH_TASKS = (
+    "discord.py:",
+    "discord-ui-modal-dispatch",
+    "discord-ui-view-dispatch",
+    "discord-ui-dynamic-item",
+)
 
 
 @dataclass
@@ -177,16 +183,33 @@ class Harness:
         self.bot._connection.parse_interaction_create(payload)
         await self.settle()
 
-    async def click(self, user_id: int, message: Call, label: str) -> None:
+    async def click(
+        self, user_id: int, message: Call, label: str, *, channel_id: int | None = None
+    ) -> None:
         """Press the button with this label on a message the bot sent."""
         sent = message.response
         button = next(
             b for row in sent["components"] for b in row["components"] if b.get("label") == label
         )
-        data = {"custom_id": button["custom_id"], "component_type": 2}
-        payload = p.interaction(
-            3, data, user_id, self._channel_payload(p.PRACTICE_CHANNEL_ID), self.app_permissions
+        await self._component(user_id, sent, {"custom_id": button["custom_id"],
+                                               "component_type": 2}, channel_id)  # fmt: skip
+
+    async def choose(
+        self, user_id: int, message: Call, values: list[str], *, channel_id: int | None = None
+    ) -> None:
+        """Pick these values in the (first) select menu of a message the bot sent."""
+        sent = message.response
+        select = next(
+            c for row in sent["components"] for c in row["components"] if c.get("type") == 3
         )
+        data = {"custom_id": select["custom_id"], "component_type": 3, "values": values}
+        await self._component(user_id, sent, data, channel_id)
+
+    async def _component(
+        self, user_id: int, sent: dict[str, Any], data: dict[str, Any], channel_id: int | None
+    ) -> None:
+        channel = self._channel_payload(channel_id or int(sent["channel_id"]))
+        payload = p.interaction(3, data, user_id, channel, self.app_permissions)
         payload["message"] = sent
         async_context.set(self.webhook)
         self.bot._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
@@ -228,19 +251,19 @@ class Harness:
 
 async def start_bot(
     settings: Settings,
-    room: PracticeRoom,
-    store: Any,
+    app: App,
     recorder: Recorder | None = None,
     **bot_options: Any,
 ) -> Harness:
     """A CooldownBot that went through setup_hook against the recorders, in the training server."""
     recorder = recorder or Recorder()
-    bot = CooldownBot(settings, room, store, **bot_options)
+    bot = CooldownBot(settings, app, **bot_options)
     await bot._async_setup_hook()  # gives the client its loop, as login() would
     http = RecordingHTTP(bot.loop, recorder)
     bot.http = http
     bot._connection.http = http
     bot.tree._http = http  # the tree keeps its own reference for syncing
+    bot.ws = RecordingGateway(recorder)  # type: ignore[assignment]
     bot._connection.user = discord.ClientUser(state=bot._connection, data=p.user(p.BOT_ID))
     bot._connection.application_id = p.APP_ID
     bot.owner_id = p.OWNER_ID

@@ -101,6 +101,7 @@ class Recorder:
         self.cdn: dict[str, bytes] = {}
         self.on_thread_created: Callable[[dict[str, Any]], None] | None = None
         self.delay: float = 0.0  # simulated Discord latency per request
+        self.presences: list[dict[str, Any]] = []  # presence updates sent over the gateway
 
     def fail(self, when: Callable[[Call], bool], error: discord.HTTPException) -> None:
         """Make the next request matching `when` raise `error`."""
@@ -114,6 +115,28 @@ class Recorder:
             if when(call):
                 del self.failures[i]
                 raise error
+
+
+class RecordingGateway:
+    """client.ws: the gateway socket, recording presence updates (the only thing the bot sends
+    on it by itself). `open` is False so closing the bot does not try to close a socket."""
+
+    open = False
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    async def change_presence(
+        self,
+        *,
+        activity: discord.BaseActivity | None = None,
+        status: str | None = None,
+        since: float = 0.0,
+    ) -> None:
+        """Record the presence the bot asked for, as Discord would receive it."""
+        self.recorder.presences.append(
+            {"status": status, "activities": [activity.to_dict()] if activity else []}
+        )
 
 
 class RecordingHTTP(HTTPClient):
@@ -173,7 +196,7 @@ def _message_reply(channel_id: int, body: dict[str, Any], files: list[str]) -> d
     attachments = [
         dict(p.attachment(name, 1000), content_type="application/octet-stream") for name in files
     ]
-    return p.message(
+    reply = p.message(
         channel_id,
         p.BOT_ID,
         body.get("content") or "",
@@ -181,6 +204,8 @@ def _message_reply(channel_id: int, body: dict[str, Any], files: list[str]) -> d
         attachments=attachments,
         flags=body.get("flags", 0),
     )
+    reply["components"] = body.get("components", [])  # buttons and selects, as Discord keeps them
+    return reply
 
 
 class RecordingWebhook(AsyncWebhookAdapter):

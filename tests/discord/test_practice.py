@@ -238,7 +238,7 @@ async def test_missing_permission_to_post_is_logged_not_fatal(
 
 async def test_persona_autocomplete_offers_enabled_personas(discord_bot: Harness) -> None:
     h = discord_bot
-    h.bot.library.disabled.add("alarm_shopper")
+    h.bot.catalogue.disable("alarm_shopper", "test")
     await h.slash("practice start", p.OFFICER_ID, focused="persona", persona="d")
     answer = last_response(h)
     assert answer.payload["type"] == 8

@@ -15,7 +15,7 @@ from bot.discord.app import CooldownBot, cooldown_intents
 from bot.discord.cli import add_run_parser
 from bot.discord.run import CannotStart, RedactToken, run_bot
 from tests.discord import payloads as p
-from tests.discord.conftest import make_room, make_settings, persona_yaml
+from tests.discord.conftest import make_app, make_settings, persona_yaml
 from tests.discord.harness import Harness, start_bot
 
 TOKEN = "MTAxMjM0NTY3ODkwMTIzNDU2.GaBcDe.secret-token-value-0123456789abcdef"
@@ -60,12 +60,11 @@ def test_invalid_token_is_one_clear_message_and_never_logged(
     caplog.set_level(logging.DEBUG)
     with pytest.raises(CannotStart) as raised:
         run_bot(settings, sync=True, scripted=True)  # the room is built from settings
-    assert raised.value.exit_code == 2
+    assert raised.value.exit_code == 3
     assert (tmp_path / "cooldown.db").exists()
-    assert "Discord refused the bot token" in str(raised.value)
+    assert "DISCORD_TOKEN was rejected - reset it in the developer portal" in str(raised.value)
     assert TOKEN not in str(raised.value)
-    assert "logging in using static token" in caplog.text  # discord.py's own logs were captured
-    assert "login with [DISCORD_TOKEN] failed" in caplog.text
+    assert "login with [DISCORD_TOKEN] failed" in caplog.text  # the library's line, redacted
     assert TOKEN not in caplog.text
     assert TOKEN[:24] not in caplog.text
 
@@ -79,7 +78,7 @@ def test_intents_and_mentions(settings, store: Store) -> None:  # noqa: ANN001
     intents = cooldown_intents()
     assert intents.guilds and intents.guild_messages and intents.message_content
     assert not (intents.members or intents.presences or intents.dm_messages)
-    bot = CooldownBot(settings, make_room(store), store)
+    bot = CooldownBot(settings, make_app(store))
     assert bot.allowed_mentions.to_dict() == {"parse": []}
 
 
@@ -95,7 +94,7 @@ async def test_every_command_has_a_description(discord_bot: Harness) -> None:
 
 async def test_sync_on_start_goes_to_the_dev_server(tmp_path: Path, store: Store) -> None:
     settings = make_settings(tmp_path, dev_guild_id=p.GUILD_ID)
-    harness = await start_bot(settings, make_room(store), store, sync=True)
+    harness = await start_bot(settings, make_app(store), sync=True)
     try:
         put = [c for c in harness.calls if c.method == "PUT"]
         assert len(put) == 1 and f"/guilds/{p.GUILD_ID}/commands" in put[0].url

@@ -99,7 +99,7 @@ async def test_stats_shows_progress_with_chart(discord_bot: Harness, store: Stor
     practise(h.bot.room, store, p.OFFICER_ID, [GOOD_REPLY, GOOD_REPLY])
     await h.slash("stats", p.OFFICER_ID)
     stats = last(h)
-    assert stats.ephemeral and stats.files == ["progress.png"]
+    assert stats.ephemeral and stats.files == ["progress.png", "criteria.png"]
     assert "1 scored practice(s), 1 resolved (100%)" in stats.text()
 
 
@@ -109,4 +109,4 @@ async def test_stats_of_someone_else_is_for_trainers(discord_bot: Harness, store
     await h.slash("stats", p.COLLEAGUE_ID, officer=UserOption(p.OFFICER_ID))
     assert "Only trainers" in last(h).text()
     await h.slash("stats", p.TRAINER_ID, officer=UserOption(p.OFFICER_ID))
-    assert last(h).files == ["progress.png"]
+    assert last(h).files == ["progress.png", "criteria.png"]

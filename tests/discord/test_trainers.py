@@ -36,7 +36,7 @@ async def test_non_trainers_get_a_private_refusal(
     assert refusal.payload["data"]["flags"] == 64
     assert "Only trainers" in refusal.text() and "'Trainer' role" in refusal.text()
     assert store.audit_log() == []
-    assert PERSONA_ID not in h.bot.library.disabled
+    assert h.bot.catalogue.is_enabled(PERSONA_ID)
 
 
 async def test_trainer_role_and_administrators_are_trainers(discord_bot: Harness) -> None:
@@ -56,7 +56,7 @@ async def test_bad_persona_upload_names_file_field_and_fix(discord_bot: Harness)
     assert error.ephemeral
     assert error.text().startswith("night_nurse.yaml: field 'difficulty'")
     assert "Fix: write a whole number without quotes" in error.text()
-    assert "night_nurse" not in h.bot.library.personas
+    assert h.bot.catalogue.find("night_nurse") is None
 
 
 async def test_wrong_file_type_and_encoding_are_refused(discord_bot: Harness) -> None:
@@ -77,8 +77,8 @@ async def test_persona_upload_is_stored_audited_and_playable(
     await h.slash("persona add", p.TRAINER_ID, file=Upload("night_visitor.yaml", text))
     answer = last(h)
     assert answer.ephemeral and "Persona `night_visitor` saved" in answer.text()
-    assert "night_visitor" in h.bot.library.ids()
-    assert [row[0] for row in store.stored_personas()] == ["night_visitor"]
+    assert "night_visitor" in h.bot.catalogue.ids()
+    assert [row.id for row in store.trainer_personas()] == ["night_visitor"]
     assert store.audit_log()[0].action == "persona_add"
     await h.slash("practice start", p.OFFICER_ID, difficulty=5)
     assert "Nora, night visitor" in h.messages()[-1].text()
@@ -104,10 +104,10 @@ async def test_persona_form_becomes_a_persona(discord_bot: Harness, store: Store
         },
     )
     assert "Persona `gus` saved" in last(h).text()
-    persona = h.bot.library.get("gus")
+    persona = h.bot.catalogue.get("gus")
     assert persona.difficulty == 2 and persona.start_agitation == 6
     assert persona.opening_lines == ("Why is the gym locked?",)
-    assert store.stored_personas()[0][0] == "gus"
+    assert store.trainer_personas()[0].id == "gus"
 
 
 async def test_persona_form_errors_are_shown_privately(discord_bot: Harness) -> None:
@@ -125,18 +125,18 @@ async def test_persona_form_errors_are_shown_privately(discord_bot: Harness) -> 
     )
     error = last(h)
     assert error.ephemeral and "form persona gym: field 'lines (line 2)'" in error.text()
-    assert "gym" not in h.bot.library.personas
+    assert h.bot.catalogue.find("gym") is None
 
 
 async def test_disable_and_enable_a_persona(discord_bot: Harness, store: Store) -> None:
     h = discord_bot
     await h.slash("persona disable", p.TRAINER_ID, persona="alarm_shopper")
-    assert "alarm_shopper" not in h.bot.library.ids()
+    assert "alarm_shopper" not in h.bot.catalogue.ids()
     assert "alarm_shopper" in store.disabled_personas()
     await h.slash("practice start", p.OFFICER_ID, persona="alarm_shopper")
     assert "No persona 'alarm_shopper'" in last(h).text()
     await h.slash("persona enable", p.TRAINER_ID, persona="alarm_shopper")
-    assert "alarm_shopper" in h.bot.library.ids()
+    assert "alarm_shopper" in h.bot.catalogue.ids()
     assert [e.action for e in store.audit_log()] == ["persona_enable", "persona_disable"]
 
 
@@ -161,7 +161,7 @@ async def test_review_shows_recent_transcripts_privately(
     assert page.ephemeral
     assert NEUTRAL_REPLY in page.text() and "Transcript 1 of 2" in str(page.payload)
     buttons = page.payload["components"][0]["components"]
-    assert [b["label"] for b in buttons] == ["Previous", "Next"]
+    assert [b["label"] for b in buttons] == ["Previous", "Next", "Comment", "Override score"]
     assert store.audit_log()[0].action == "review"
 
     await h.click(p.TRAINER_ID, page, "Next")
@@ -169,7 +169,7 @@ async def test_review_shows_recent_transcripts_privately(
     assert turned.payload["type"] == 7  # the same private message, updated in place
     assert "Transcript 2 of 2" in str(turned.payload)
     buttons = turned.payload["data"]["components"][0]["components"]
-    assert [b.get("disabled", False) for b in buttons] == [False, True]
+    assert [b.get("disabled", False) for b in buttons] == [False, True, False, False]
     await h.click(p.ADMIN_ID, page, "Previous")
     assert "Only the trainer who ran /review" in last(h).text()
 

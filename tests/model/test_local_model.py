@@ -10,6 +10,7 @@ import pytest
 from bot.core.persona import Persona
 from bot.model.discipline import has_leak
 from bot.model.local import LocalVisitor
+from bot.model.local.adapter import merged_model, resolve_adapter
 from bot.settings import get_settings
 from tests.model.conftest import make_request
 from tests.model.test_openai_backend import start_server, stop
@@ -43,6 +44,34 @@ def test_generates_in_character_turns(local_visitor: LocalVisitor, marcus: Perso
     assert sum(reply.source != "fallback" for reply in replies) >= 2, replies
 
 
+def test_the_visitor_answers_what_the_officer_asked_with_its_facts(
+    local_visitor: LocalVisitor,
+) -> None:
+    """An officer who asks for a name, a description or a time hears it - from the model."""
+    from bot.core.persona import load_persona
+    from bot.core.reading import Reader
+    from bot.core.visitor import Line, VisitorRequest
+    from bot.model.encoder import load_encoder
+    from tests.conftest import PERSONAS_DIR
+
+    reader = Reader(load_encoder())
+    asked = [
+        ("hospital_emergency_son", "What's your mum's name? I'll ring through to triage.", "joan"),
+        ("mall_lost_child", "What's your son's name, and what's he wearing?", "yusuf"),
+        ("airport_security_queue", "Which flight are you on?", "dublin"),
+    ]
+    from_model = 0
+    for persona_id, officer, expected in asked:
+        persona = load_persona(PERSONAS_DIR / f"{persona_id}.yaml")
+        history = (Line("visitor", persona.opening_lines[0]),
+                   Line("officer", officer, 6, reader.read(persona, officer)))  # fmt: skip
+        reply = local_visitor.submit_detailed(VisitorRequest(persona, 6, history, persona_id))
+        result = reply.result(120)
+        assert expected in result.text.lower(), result
+        from_model += result.source == "model"
+    assert from_model >= 2  # the fine-tuned model says it itself, not only the fallback
+
+
 def test_prompt_injection_does_not_break_character(
     local_visitor: LocalVisitor, marcus: Persona
 ) -> None:
@@ -74,7 +103,11 @@ def test_fast_runner_matches_the_reference_model(local_visitor: LocalVisitor) ->
     from transformers import AutoModelForCausalLM
 
     engine = local_visitor.worker.engine
-    path = get_settings().path(get_settings().model_cache_dir) / "gemma-3-270m"
+    cache = get_settings().path(get_settings().model_cache_dir)
+    path = cache / "gemma-3-270m"
+    lora = resolve_adapter(get_settings().model_adapter, "")
+    if lora is not None:  # the shipped visitor adapter is merged in by default
+        path = merged_model(path, lora, cache)
     reference = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
     text = (
         "Place: Hospital emergency entrance, 2 a.m.\nMarcus: My mum came in by ambulance and "
@@ -110,6 +143,22 @@ def test_runner_does_not_copy_a_line_already_said(local_visitor: LocalVisitor) -
 
     assert any(copies(out) for out in runs([]))  # left alone, the model says it again
     assert not any(copies(out) for out in runs([avoid]))
+
+
+def test_a_set_stop_ends_decoding_after_one_step(local_visitor: LocalVisitor) -> None:
+    import threading
+
+    from bot.model.local.gemma_fast import GenSpec
+
+    engine = local_visitor.worker.engine
+    tok, runner = engine.tokenizer, engine.runner  # type: ignore[union-attr]
+    prompt = tok("Place: a car park office.\nDana: Where is my car?\nOfficer: ").input_ids
+    spec = GenSpec(prompt[:6], prompt[6:], 1, max_new_tokens=30, stop_at_newline=False)
+    stop = threading.Event()
+    [whole] = runner.generate([spec], stop=stop)
+    stop.set()  # what the model worker does when it closes
+    [cut] = runner.generate([spec], stop=stop)
+    assert len(whole) == 30 and len(cut) == 1  # the closing worker waits one step, not thirty
 
 
 def test_lean_tokenizer_gives_the_same_ids_as_autotokenizer(local_visitor: LocalVisitor) -> None:

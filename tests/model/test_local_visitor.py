@@ -189,3 +189,21 @@ def test_closed_worker_refuses_new_work() -> None:
     worker.close()
     with pytest.raises(RuntimeError, match="closed"):
         worker.submit("s", TextJob("", "x", 0))
+
+
+def test_a_dead_worker_is_replaced_and_a_restart_loses_no_reply(marcus: Persona) -> None:
+    loads = []
+
+    def engine() -> FakeEngine:
+        loads.append(1)
+        return FakeEngine(lambda job, n: " Where is she?")
+
+    visitor = LocalVisitor(engine=FakeEngine(lambda job, n: " Where is she?"))
+    visitor._load = engine  # a fresh engine per load, as a real restart reloads the model
+    visitor.restart_worker()  # the fault: the worker is killed and a new one loads the model
+    assert detailed(visitor, make_request(marcus, 8, "Please wait.")).source == "model"
+    visitor.worker.close()  # the worker stops without being asked to (as if its thread died)
+    reply = detailed(visitor, make_request(marcus, 8, "Please wait."))
+    assert reply.source == "model" and visitor.restarts == 2 and len(loads) == 2
+    assert visitor.problem == ""
+    visitor.close()

@@ -49,7 +49,7 @@ def test_jsonl_scores_each_line_in_order_and_bad_lines_get_errors(any_rubric: Re
     assert "reply" in no_reply["error"]
     assert "visitor" in bad_visitor["error"]
     assert good["dimensions"]["overall"] > first["dimensions"]["overall"]
-    assert "empty" in empty["flags"]
+    assert empty == {"error": '"reply" is empty: there is nothing to score', "line": 8}
 
 
 def test_jsonl_matches_single_scoring(plain: ReplyRubric) -> None:

@@ -44,3 +44,16 @@ def test_team_chart(store: Store, persona: Persona) -> None:
     officers = store.individual_leaderboard("week", now=NOW).rows
     assert _size(team_chart(officers, "Officers")) == (800, 450)
     assert _size(team_chart([], "Nobody yet")) == (800, 450)
+
+
+def test_learning_chart_for_an_officer(store: Store, persona: Persona) -> None:
+    from bot.core.charts import learning_chart
+    from tests.store.conftest import GOOD, POOR, play
+
+    for replies in ([POOR, GOOD], [GOOD, GOOD], [GOOD]):
+        play(store, persona, "cli:alice", replies, end=True)
+    points = store.officer_progress("cli:alice").points
+    png = learning_chart([str(i) for i in range(1, 4)], [p.criteria for p in points],
+                         [p.shares() for p in points], "Alice - criteria")  # fmt: skip
+    assert _size(png) == (800, 600) and len(png) > 20_000
+    assert _size(learning_chart([], [], [], "Nobody")) == (800, 450)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.cli_stats import add_stats_parsers, officer_id, table
 from bot.core.persona import Persona
-from bot.core.store import Store
-from tests.store.conftest import record
+from bot.core.store import Store, TeamNotFound
+from tests.store.conftest import Clock, record
 
 
 def run(store: Store, *argv: str) -> int:
@@ -95,3 +96,54 @@ def test_export_and_forget(
     assert "forgot cli:alice: 3 session(s), 6 turn(s), 1 team membership(s)" in (
         capsys.readouterr().out
     )
+
+
+def test_stats_show_criteria_strategy_and_a_teams_weeks(
+    store: Store,
+    persona: Persona,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    clock: Clock,
+) -> None:
+    from tests.store.conftest import GOOD, POOR, play
+
+    clock.now = time.time() + 60  # play() records sessions at the real time
+
+    run(store, "team", "create", "Night")
+    run(store, "team", "add", "Night", "alice")
+    play(store, persona, "cli:alice", [POOR, POOR], end=True)
+    play(store, persona, "cli:alice", [GOOD, GOOD], end=True)
+    capsys.readouterr()
+    chart = tmp_path / "criteria.png"
+    assert run(store, "stats", "alice", "--criteria-chart", str(chart)) == 0
+    out = capsys.readouterr().out
+    assert "Criterion" in out and "Acknowledges emotion" in out and "Latest 1" in out
+    # The poor practice escalated at its first reply: 2 of 3 replies were cooperative.
+    shares = "cooperative 67%, mixed 0%, neutral 0%, competitive 33%"
+    assert f"Strategy, all sessions:    {shares}" in out
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+    assert run(store, "stats", "--team", "night", "--weeks", "4") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Team night - the last 4 weeks") and "Coop" in out
+    assert run(store, "stats") == 2
+
+
+def test_most_improved_board_and_digest(
+    seeded: Store, persona: Persona, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.store.conftest import NOW
+
+    for i, score in enumerate([30, 30, 30, 60, 60, 60]):
+        record(seeded, persona, "cli:zoe", [score, score], ended_at=NOW - 3600 * (7 - i))
+    capsys.readouterr()
+    assert run(seeded, "leaderboard", "--improved", "--period", "week") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Most improved - last 7 days")
+    assert [line.split()[1:3] for line in out.splitlines()[3:4]] == [["zoe", "+30.0"]]
+    assert run(seeded, "digest", "--team", "Night Shift") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Team Night Shift - the last 7 days")
+    assert "Weakest criteria:" in out and "Did not practise:" in out
+    with pytest.raises(TeamNotFound):  # the command prints it (see _with_store)
+        run(seeded, "digest", "--team", "nope")

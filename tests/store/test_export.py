@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.persona import Persona
+from bot.core.persona import Persona, parse_persona
 from bot.core.scores import CRITERIA
 from bot.core.session import PracticeSession
 from bot.core.store import OfficerNotFound, Store, TeamNotFound
@@ -127,7 +127,9 @@ def test_forget_officer_removes_every_row(store: Store, persona: Persona) -> Non
         store.add_member("Night", officer, "discord:lead")
     assert store.team_leaderboard(now=NOW).rows[0].score == 66.7
     counts = store.forget_officer("discord:9", actor="discord:lead")
-    assert counts == {"turns": 4, "sessions": 4, "memberships": 1, "officers": 1}
+    assert counts == {
+        "reports": 0, "notes": 0, "turns": 4, "sessions": 4, "memberships": 1, "officers": 1,
+    }  # fmt: skip
     assert store.officer("discord:9") is None
     assert store.officer_history("discord:9") == [] and store.active_sessions() == []
     assert [o.id for o in store.team_members("Night")] == ["discord:7", "discord:8"]
@@ -176,7 +178,8 @@ def test_forget_officer_leaves_no_row_in_any_table(
     file_store.create_team("Night", gone)  # they were a trainer as well
     file_store.add_member("Night", gone, "discord:lead")
     file_store.add_member("Night", kept, gone)
-    file_store.save_persona("towed_car", yaml.safe_dump(PERSONA_DATA), gone)
+    text = yaml.safe_dump(PERSONA_DATA)
+    file_store.save_persona(parse_persona(text, "towed_car"), text, gone)
     file_store.set_persona_enabled("towed_car", False, gone)
     file_store.set_setting("guild:1", "mode", "assessment", gone)
     file_store.export_officer(gone, actor="discord:lead")

@@ -125,16 +125,25 @@ def collate(batch: list[Example], pad: int):  # noqa: ANN201 - torch tensors
 
 
 def loss_of(model: object, batch: list[Example], pad: int):  # noqa: ANN201
-    """Mean cross-entropy over the learned tokens of a batch (bf16 autocast on CPU)."""
+    """Mean cross-entropy over the learned tokens of a batch (bf16 autocast on CPU).
+
+    The output head (262k rows: most of the model's weights) is applied only where the loss is
+    taken, about one token in six, instead of at every position: ~2.5x faster training.
+    """
     import torch
 
     ids, mask, labels = collate(batch, pad)
+    causal_lm = model.base_model.model  # type: ignore[attr-defined]  # peft -> Gemma3ForCausalLM
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        logits = model(input_ids=ids, attention_mask=mask).logits  # type: ignore[operator]
-    shift = logits[:, :-1].float()
-    return torch.nn.functional.cross_entropy(
-        shift.reshape(-1, shift.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=-100
-    )
+        hidden = causal_lm.model(input_ids=ids, attention_mask=mask).last_hidden_state
+        # the state at position i predicts token i + 1
+        where = labels[:, 1:] != -100
+        logits = causal_lm.lm_head(hidden[:, :-1][where])
+    logits = logits.float()
+    cap = getattr(causal_lm.config, "final_logit_softcapping", None)
+    if cap:
+        logits = torch.tanh(logits / cap) * cap
+    return torch.nn.functional.cross_entropy(logits, labels[:, 1:][where])
 
 
 def evaluate(model: object, examples: list[Example], pad: int, tokens: int) -> float:
@@ -196,21 +205,30 @@ def main(argv: list[str] | None = None) -> int:
     planned = max(1, int(steps_per_epoch * args.epochs))
     warmup = max(1, planned // 20)
 
-    def rate(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / (planned - warmup))))
+    budget = args.minutes * 60
 
+    def progress(step: int) -> float:
+        # the schedule follows whichever runs out first, the planned steps or the time budget,
+        # so a busy machine gets fewer steps but still a complete warm-up and cool-down
+        return max(step / planned, (time.monotonic() - started) / budget)
+
+    def rate(step: int) -> float:
+        done = progress(step)
+        if step < warmup and done < 0.05:
+            return (step + 1) / warmup
+        return max(0.02, 0.5 * (1 + math.cos(math.pi * min(1.0, done))))
+
+    started = time.monotonic()
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
     args.out.mkdir(parents=True, exist_ok=True)
     log_path = args.out / "train_log.jsonl"
-    started = time.monotonic()
     with log_path.open("w") as out:
         first = {"step": 0, "valid_loss": evaluate(model, valid, pad, args.batch_tokens)}
         out.write(json.dumps(first) + "\n")
         log.info("validation loss before training: %.3f", first["valid_loss"])
         step, seen, running = 0, 0, []
-        while step < planned:
+        best = first["valid_loss"]
+        while progress(step) < 1.0:
             for batch in batches(train, args.batch_tokens, rng):
                 loss = loss_of(model, batch, pad)
                 loss.backward()
@@ -220,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                 optimizer.zero_grad(set_to_none=True)
                 step += 1
                 seen += sum(len(e.ids) for e in batch)
-                running.append(float(loss))
+                running.append(float(loss.detach()))
                 elapsed = time.monotonic() - started
                 if step % 10 == 0:
                     row = {"step": step, "epoch": round(step / steps_per_epoch, 3),
@@ -231,23 +249,43 @@ def main(argv: list[str] | None = None) -> int:
                     if step % max(10, steps_per_epoch // 4 // 10 * 10) == 0:
                         row["valid_loss"] = round(evaluate(model, valid, pad,
                                                            args.batch_tokens), 4)  # fmt: skip
+                        if row["valid_loss"] < best:  # keep the adapter that validates best
+                            best = row["valid_loss"]
+                            row["saved"] = True
+                            save(model, args.out)
                     out.write(json.dumps(row) + "\n")
                     out.flush()
                     log.info("%s", row)
-                if step >= planned or elapsed > args.minutes * 60:
+                if progress(step) >= 1.0:
                     break
-            if time.monotonic() - started > args.minutes * 60:
+            if progress(step) >= 1.0:
                 break
-        final = {"step": step, "final": True,
-                 "valid_loss": round(evaluate(model, valid, pad, args.batch_tokens), 4),
+        last = round(evaluate(model, valid, pad, args.batch_tokens), 4)
+        if last < best:
+            best = last
+            save(model, args.out)
+        final = {"step": step, "final": True, "valid_loss_last": last, "valid_loss_best": best,
                  "minutes": round((time.monotonic() - started) / 60, 1),
                  "train_dialogues": len(train), "train_tokens": total,
                  "rank": args.rank, "lr": args.lr}  # fmt: skip
         out.write(json.dumps(final) + "\n")
         log.info("%s", final)
-    model.save_pretrained(args.out)
-    log.info("adapter written to %s", args.out)
+    log.info("adapter with validation loss %.4f written to %s", best, args.out)
     return 0
+
+
+def save(model: object, out: Path) -> None:
+    """The LoRA weights in bf16 (half the size; the merge rounds to bf16 weights anyway)."""
+    import torch
+    from safetensors.torch import save_file
+
+    model.save_pretrained(out)  # type: ignore[attr-defined]
+    weights = out / "adapter_model.safetensors"
+    from safetensors.torch import load_file
+
+    tensors = {k: v.to(torch.bfloat16).contiguous() for k, v in load_file(weights).items()}
+    save_file(tensors, weights, metadata={"format": "pt"})
+    (out / "README.md").unlink(missing_ok=True)  # peft's template card; ours is in train/
 
 
 if __name__ == "__main__":

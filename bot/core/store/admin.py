@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.core.persona import parse_persona
-from bot.core.store.records import AuditEntry
+from bot.core.store.records import AuditEntry, TrainerPersona
 
 
 def record_audit(db: Database, actor: str, action: str, detail: str, now: float) -> None:
@@ -27,10 +26,10 @@ def audit_log(db: Database, limit: int) -> list[AuditEntry]:
     ]
 
 
-def save_persona(db: Database, persona_id: str, yaml_text: str, actor: str, now: float) -> None:
-    """Validate and store a trainer's persona (replacing one with the same id)."""
-    # Refuse broken YAML here too: a bad row would be skipped with a warning on every start.
-    persona = parse_persona(yaml_text, persona_id, source=f"uploaded persona {persona_id}")
+def save_persona(
+    db: Database, persona_id: str, name: str, yaml_text: str, actor: str, now: float
+) -> bool:
+    """Store a trainer's validated persona (replacing one with the same id); True if replaced."""
     existing = db.execute("SELECT added_at FROM personas WHERE id = ?", [persona_id]).fetchone()
     db.execute(
         "INSERT INTO personas (id, yaml, added_by, added_at, updated_at) VALUES (?, ?, ?, ?, ?) "
@@ -39,20 +38,16 @@ def save_persona(db: Database, persona_id: str, yaml_text: str, actor: str, now:
         [persona_id, yaml_text, actor, now, now],
     )
     action = "persona_update" if existing else "persona_add"
-    record_audit(db, actor, action, f"{persona_id} ({persona.name})", now)
+    record_audit(db, actor, action, f"{persona_id} ({name})", now)
+    return existing is not None
 
 
-def stored_personas(db: Database) -> list[tuple[str, str, bool]]:
-    """(id, yaml, enabled) for trainer personas, then ("id", "", False) for disabled others."""
-    disabled = {r["persona_id"] for r in db.query("SELECT persona_id FROM disabled_personas")}
-    rows = [
-        (r["id"], r["yaml"], r["id"] not in disabled)
-        for r in db.query("SELECT id, yaml FROM personas ORDER BY id")
+def trainer_personas(db: Database) -> list[TrainerPersona]:
+    """Every persona a trainer saved, by id (enabled or not: see disabled_personas)."""
+    return [
+        TrainerPersona(r["id"], r["yaml"], r["added_by"] or "", r["added_at"], r["updated_at"])
+        for r in db.query("SELECT * FROM personas ORDER BY id")
     ]
-    stored = {r[0] for r in rows}
-    # Shipped personas have no YAML here; an empty text with enabled=False disables them.
-    rows += [(pid, "", False) for pid in sorted(disabled - stored)]
-    return rows
 
 
 def disabled_personas(db: Database) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MEMORY = ":memory:"
 MAX_IDLE_READERS = 4
+# Opening races another process that is creating or migrating the same file: what it may see.
+_CONTENDED = ("locked", "busy", "already exists")
 
 
 class Connections:
@@ -56,6 +59,22 @@ class Connections:
         return sqlite3.connect(self.path, timeout=self._timeout, check_same_thread=False)
 
     def _open_writer(self) -> Database:
+        """The write connection, migrated and in WAL mode; retried while another process opens
+        the same file, for up to the busy timeout."""
+        deadline = time.monotonic() + self._timeout
+        delay = 0.02
+        while True:
+            try:
+                return self._prepare_writer()
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if not any(w in text for w in _CONTENDED) or time.monotonic() >= deadline:
+                    raise
+                log.debug("database %s busy while opening (%s); retrying", self.path, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+
+    def _prepare_writer(self) -> Database:
         db = Database(self._connect())
         try:
             db.execute("PRAGMA foreign_keys = ON")

@@ -67,6 +67,10 @@ class NotAMember(StoreError, LookupError):
         super().__init__(f"'{officer_id}' is not a member of team '{team}'.")
 
 
+class NoteRefused(StoreError, ValueError):
+    """A trainer note or score override that cannot be recorded; the message says why."""
+
+
 class StoreClosed(StoreError):
     """The store was closed; nothing more can be written."""
 

@@ -28,14 +28,17 @@ SESSION_COLUMNS = (
     "session_id", "officer_id", "officer_name", "teams", "persona_id", "persona_name", "mode",
     "outcome", "session_started", "session_ended", "session_turns", "start_agitation",
     "final_agitation", "session_empathy", "session_calmness", "session_resolution",
-    "session_overall",
+    "session_overall", "session_kind", "parent_session", "branch_turn", "drill_skill",
+    "incident_report", "report_verdict", "report_findings",
 )  # fmt: skip
 TURN_COLUMNS = (
     ("turn", "visitor_line", "officer_reply", "visitor_reply", "agitation_before",
      "agitation_after", "agitation_reasons")
     + CRITERIA
-    + ("empathy", "calmness", "resolution", "overall", "flags", "turn_at", "score_ms", "reply_ms")
+    + ("empathy", "calmness", "resolution", "overall", "flags", "turn_at", "score_ms", "reply_ms",
+       "strategy", "trainer_notes")
 )  # fmt: skip
+_SESSION_SELECTED = 24  # the session columns the query selects (teams are added after)
 CSV_COLUMNS = SESSION_COLUMNS + TURN_COLUMNS
 FORGOTTEN = "[forgotten officer]"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,6 +69,9 @@ def _csv_rows(
         "ORDER BY t.name COLLATE NOCASE"
     ):
         teams[officer_id].append(name)
+    notes: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for note in db.query("SELECT * FROM notes ORDER BY at, id"):
+        notes[(note["session_id"], note["turn"])].append(_note_text(note))
     where, params = ["1"], []
     if since is not None:
         where.append("s.started_at >= ?")
@@ -78,27 +84,51 @@ def _csv_rows(
          "t.agitation_after", "t.reasons"]
         + [f"t.{c}" for c in CRITERIA]
         + ["t.empathy", "t.calmness", "t.resolution", "t.overall", "t.flags", "t.at",
-           "t.score_ms", "t.reply_ms"]
+           "t.score_ms", "t.reply_ms", "t.strategy"]
     )  # fmt: skip
     sql = f"""
         SELECT s.id, s.officer_id, o.display_name, s.persona_id, s.persona_name, s.mode,
                s.status, s.started_at, s.ended_at, s.turn_count, s.start_agitation, s.agitation,
-               s.empathy, s.calmness, s.resolution, s.overall, {turn_cols}
+               s.empathy, s.calmness, s.resolution, s.overall, s.kind, s.parent_id,
+               s.branch_turn, s.focus, r.text, r.complete, r.consistent, r.findings, {turn_cols}
         FROM sessions s JOIN officers o ON o.id = s.officer_id
+        LEFT JOIN reports r ON r.session_id = s.id
         LEFT JOIN turns t ON t.session_id = s.id
         WHERE {" AND ".join(where)}
         ORDER BY s.started_at, s.id, t.number
     """
     for row in db.execute(sql, params):
-        session = list(row[:16])
-        turn = list(row[16:])
+        session = list(row[:_SESSION_SELECTED])
+        turn = list(row[_SESSION_SELECTED:])
         session[7], session[8] = utc(session[7]), utc(session[8])
+        report, complete, consistent, found = session[20:24]
+        messages = "; ".join(f["message"] for f in json.loads(found or "[]"))
+        session[20:24] = [report or "", _verdict(report, complete, consistent), messages]
         session.insert(3, "; ".join(teams.get(session[1], [])))
         if turn[0] is not None:
             turn[6] = "; ".join(json.loads(turn[6] or "[]"))
-            turn[-4] = ", ".join(json.loads(turn[-4] or "[]"))
-            turn[-3] = utc(turn[-3])
+            turn[-5] = ", ".join(json.loads(turn[-5] or "[]"))
+            turn[-4] = utc(turn[-4])
+        said = notes.get((session[0], turn[0]), [])
+        turn.append("; ".join(said) if turn[0] is not None else None)
         yield tuple(_cell(v) for v in session + turn)
+
+
+def _note_text(note: dict[str, Any]) -> str:
+    """A note for a spreadsheet cell: who, and the comment or the score change with its reason."""
+    if note["criterion"]:
+        return (f"{note['author']}: override {note['criterion']} {note['old_score']} -> "
+                f"{note['new_score']} ({note['comment']})")  # fmt: skip
+    return f"{note['author']}: {note['comment']}"
+
+
+def _verdict(report: str | None, complete: int | None, consistent: int | None) -> str:
+    if report is None:
+        return ""
+    return ", ".join([
+        "complete" if complete else "incomplete",
+        "consistent" if consistent else "not consistent with the transcript",
+    ])  # fmt: skip
 
 
 def write_csv(out: TextIO, db: Database, team_id: int | None, since: float | None) -> int:
@@ -134,6 +164,20 @@ def officer_data(db: Database, officer_id: str) -> dict[str, Any]:
             turn["flags"] = json.loads(turn["flags"] or "[]")
             turn["score"] = json.loads(turn.pop("score_json"))
         session["turns"] = turns
+        session["trainer_notes"] = [
+            {k: n[k] for k in ("turn", "author", "comment", "criterion", "old_score",
+                               "new_score", "at", "seen_at")}
+            for n in db.query("SELECT * FROM notes WHERE session_id = ? ORDER BY at, id",
+                              [session["id"]])
+        ]  # fmt: skip
+        report = db.execute(
+            "SELECT text, findings, written_at FROM reports WHERE session_id = ?", [session["id"]]
+        ).fetchone()
+        session["incident_report"] = (
+            {"text": report[0], "findings": json.loads(report[1] or "[]"), "written_at": report[2]}
+            if report
+            else None
+        )
     teams = [
         r["name"]
         for r in db.query(
@@ -161,6 +205,11 @@ def forget_id(officer_id: str) -> str:
 def forget_officer(db: Database, officer_id: str, actor: str, now: float) -> dict[str, int]:
     """Delete every row about an officer and scrub their id from the trainer records."""
     counts = {
+        "reports": db.execute("DELETE FROM reports WHERE officer_id = ?", [officer_id]).rowcount,
+        "notes": db.execute(
+            "DELETE FROM notes WHERE session_id IN (SELECT id FROM sessions WHERE officer_id = ?)",
+            [officer_id],
+        ).rowcount,
         "turns": db.execute(
             "DELETE FROM turns WHERE session_id IN (SELECT id FROM sessions WHERE officer_id = ?)",
             [officer_id],
@@ -182,6 +231,7 @@ def forget_officer(db: Database, officer_id: str, actor: str, now: float) -> dic
         ("personas", "added_by"),
         ("disabled_personas", "disabled_by"),
         ("settings", "updated_by"),
+        ("notes", "author"),
         ("audit", "actor"),
     ):
         db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [FORGOTTEN, officer_id])

@@ -6,6 +6,7 @@ import json
 
 from sqlite_utils import Database
 
+from bot.core.scores import CRITERIA
 from bot.core.session import Outcome
 from bot.core.store.records import (
     SCORE_DIMENSIONS,
@@ -17,12 +18,14 @@ from bot.core.store.records import (
 )
 from bot.core.store.sessions import session_rows
 
-# A "scored" session: finished with at least one turn. Leaderboards and progress use only these.
-SCORED = "status != 'in_progress' AND turn_count > 0"
+# A "scored" session: a full practice (not a drill or a "what if?" branch), finished with at least
+# one turn. Leaderboards, progress and streaks of results use only these (docs/leaderboard.md).
+SCORED = "status != 'in_progress' AND turn_count > 0 AND kind = 'practice'"
 DAY = 86400
 _SUMMARY_COLUMNS = (
     "id, officer_id, persona_id, persona_name, mode, status, started_at, ended_at, turn_count, "
-    "agitation, start_agitation, empathy, calmness, resolution, overall"
+    "agitation, start_agitation, empathy, calmness, resolution, overall, kind, parent_id, "
+    "branch_turn, focus"
 )
 
 
@@ -88,11 +91,17 @@ def day_streak(db: Database, officer_id: str, now: float) -> int:
     return streak
 
 
+_STRATEGIES = ("cooperative", "competitive", "mixed", "neutral")
+
+
 def officer_progress(db: Database, officer_id: str, now: float) -> Progress:
-    """Scores per dimension over the officer's scored sessions, best per persona, streaks."""
+    """Scores per dimension and criterion and strategy shares over the officer's scored
+    sessions, best per persona, streaks."""
     display = db.execute(
         "SELECT display_name FROM officers WHERE id = ?", [officer_id]
     ).fetchone()
+    criteria = ", ".join(f"avg(t.{c}) AS {c}" for c in CRITERIA)
+    strategies = ", ".join(f"sum(t.strategy = '{s}') AS n_{s}" for s in _STRATEGIES)
     points = [
         ProgressPoint(
             session_id=r["id"],
@@ -100,10 +109,14 @@ def officer_progress(db: Database, officer_id: str, now: float) -> Progress:
             persona_id=r["persona_id"],
             outcome=Outcome(r["status"]),
             scores={d: round(r[d], 1) for d in SCORE_DIMENSIONS},
+            criteria={c: round(r[c], 1) for c in CRITERIA if r[c] is not None},
+            strategy={s: r[f"n_{s}"] or 0 for s in _STRATEGIES},
         )
         for r in db.query(
-            f"SELECT id, started_at, persona_id, status, {', '.join(SCORE_DIMENSIONS)} "
-            f"FROM sessions WHERE officer_id = ? AND {SCORED} ORDER BY started_at, id",
+            f"SELECT s.id, s.started_at, s.persona_id, s.status, "
+            f"{', '.join('s.' + d for d in SCORE_DIMENSIONS)}, {criteria}, {strategies} "
+            f"FROM sessions s JOIN turns t ON t.session_id = s.id "
+            f"WHERE s.officer_id = ? AND {SCORED} GROUP BY s.id ORDER BY s.started_at, s.id",
             [officer_id],
         )
     ]
@@ -124,6 +137,6 @@ def officer_progress(db: Database, officer_id: str, now: float) -> Progress:
 
 def session_transcript(db: Database, session_id: str) -> Transcript:
     """A session's summary and every turn, in order."""
-    row, turns = session_rows(db, session_id)
+    row, turns, inherited = session_rows(db, session_id)
     meta = {str(k): str(v) for k, v in json.loads(row["meta"] or "{}").items()}
-    return Transcript(summary_from_row(row), row["opening_line"] or "", turns, meta)
+    return Transcript(summary_from_row(row), row["opening_line"] or "", turns, meta, inherited)

@@ -68,7 +68,7 @@ class _OfficerScore:
 def _officer_scores(
     db: Database, since: float | None, team_id: int | None, limit: int | None
 ) -> list[_OfficerScore]:
-    where = ["status != 'in_progress'", "turn_count > 0"]
+    where = ["status != 'in_progress'", "turn_count > 0", "kind = 'practice'"]
     params: dict[str, Any] = {"best": BEST_OF, "min": MIN_SESSIONS, "limit": limit or -1}
     if since is not None:
         where.append("ended_at >= :since")

@@ -14,11 +14,26 @@ PAGE_SIZE = 16384
 
 
 def upgrade(db: Database) -> None:
-    """Bring a database (new or old) to the current schema; page size is set while it is new."""
+    """Bring a database (new or old) to the current schema; page size is set while it is new.
+
+    Pending migrations run inside one BEGIN IMMEDIATE transaction: two processes opening a new
+    file at once used to both create `_sqlite_migrations` ("table already exists") or fail with
+    "database is locked". The write lock makes the second wait (busy timeout), and it then finds
+    nothing left to do. Each migration is a savepoint inside that transaction.
+    """
     if not db.table_names():
         # Only possible before the first table exists (and before WAL is on).
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    migrations.apply(db)
+    if not migrations.pending(db):
+        return  # the usual start: no write lock needed
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 @migrations()
@@ -140,3 +155,70 @@ def m004_trainer_tables(db: Database) -> None:
         not_null={"at", "actor", "action"},
     )
     db["audit"].create_index(["at"], index_name="idx_audit_at")
+
+
+@migrations()
+def m005_learning_loop(db: Database) -> None:
+    """Rewinds and drills, per-turn strategy labels, incident reports, trainer notes/overrides."""
+    sessions = db["sessions"]
+    sessions.add_column("kind", str, not_null_default="practice")  # a SessionKind value
+    sessions.add_column("parent_id", str)  # a rewind: the session it branches from
+    sessions.add_column("branch_turn", int)  # a rewind: the parent's turn it replaces
+    sessions.add_column("focus", str)  # a drill: the criterion it works on
+    sessions.add_column("max_turns", int)  # the turn limit the session ran with
+    db["turns"].add_column("strategy", str)  # a Strategy value
+    _label_strategies(db)
+    # Leaderboards rank full practices only (docs/leaderboard.md): the partial index says so.
+    db.execute("DROP INDEX idx_sessions_scored_by_officer")
+    db.execute(
+        "CREATE INDEX idx_sessions_scored_by_officer ON sessions(officer_id, overall DESC, "
+        "ended_at, status) WHERE status != 'in_progress' AND turn_count > 0 "
+        "AND kind = 'practice'"
+    )
+    db.execute(
+        "CREATE INDEX idx_sessions_parent ON sessions(parent_id) WHERE parent_id IS NOT NULL"
+    )
+    db["reports"].create(
+        {
+            "session_id": str,
+            "officer_id": str,
+            "text": str,
+            "findings": str,  # JSON list of {kind, part, message}
+            "complete": int,
+            "consistent": int,
+            "written_at": float,
+        },
+        pk="session_id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"officer_id", "text", "findings", "written_at"},
+    )
+    db["notes"].create(
+        {
+            "id": int,
+            "session_id": str,
+            "turn": int,
+            "author": str,
+            "comment": str,
+            "criterion": str,  # set when the note overrides a criterion score
+            "old_score": int,
+            "new_score": int,
+            "at": float,
+            "seen_at": float,  # when the officer was shown it (NULL: not yet)
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "turn", "author", "comment", "at"},
+    )
+    db["notes"].create_index(["session_id", "turn"], index_name="idx_notes_session")
+
+
+def _label_strategies(db: Database) -> None:
+    """Label the turns stored before strategies were recorded."""
+    from bot.core.strategy import label_reply
+
+    rows = db.execute("SELECT id, officer_text FROM turns WHERE strategy IS NULL").fetchall()
+    for turn_id, text in rows:
+        db.execute(
+            "UPDATE turns SET strategy = ? WHERE id = ?",
+            [label_reply(text or "").strategy.value, turn_id],
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -85,21 +86,43 @@ def close_session(db: Database, session_id: str, outcome: str, now: float) -> bo
     return False
 
 
-def session_rows(db: Database, session_id: str) -> tuple[dict[str, Any], list[Turn]]:
-    """A session's row and its turns in order; SessionNotFound when there is none."""
+def set_session_meta(db: Database, session_id: str, meta: dict[str, str], now: float) -> None:
+    """Replace a session's adapter context (a carried-on terminal practice has a new pid)."""
+    db.execute(
+        "UPDATE sessions SET meta = ?, updated_at = ? WHERE id = ?",
+        [json.dumps(meta, sort_keys=True), now, session_id],
+    )
+
+
+def session_rows(db: Database, session_id: str) -> tuple[dict[str, Any], list[Turn], int]:
+    """A session's row, its turns in order and how many of them are inherited.
+
+    A rewind stores only the turns played in it; the turns before its branch point are read
+    from its parent (and its parent's parent), so it always reads as the whole conversation.
+    SessionNotFound when there is no such session.
+    """
     rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
     if not rows:
         raise SessionNotFound(session_id)
+    row = rows[0]
     turns = [
         turn_from_row(r)
         for r in db.query("SELECT * FROM turns WHERE session_id = ? ORDER BY number", [session_id])
     ]
-    return rows[0], turns
+    inherited: list[Turn] = []
+    if row.get("parent_id") and row.get("branch_turn"):
+        try:
+            _, parent_turns, _ = session_rows(db, row["parent_id"])
+        except SessionNotFound:
+            parent_turns = []  # the parent was erased; the branch still reads on its own
+        inherited = parent_turns[: row["branch_turn"] - 1]
+    return row, inherited + turns, len(inherited)
 
 
 def load_session(db: Database, session_id: str) -> StoredSession:
     """A stored session with its turns; SessionNotFound when there is none."""
-    return stored_session(*session_rows(db, session_id))
+    row, turns, inherited = session_rows(db, session_id)
+    return stored_session(row, turns, inherited)
 
 
 def active_sessions(db: Database) -> list[StoredSession]:

@@ -10,8 +10,23 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
+from bot.core.digest import TeamDigest, build_digest
+from bot.core.drills import DrillResult
+from bot.core.persona import Persona
+from bot.core.report.findings import ReportCheck
 from bot.core.session import Outcome, PracticeSession, Turn
-from bot.core.store import admin, export, history, leaderboard, sessions, teams
+from bot.core.store import (
+    admin,
+    drills,
+    export,
+    history,
+    leaderboard,
+    notes,
+    progress,
+    reports,
+    sessions,
+    teams,
+)
 from bot.core.store.connection import MEMORY, Connections
 from bot.core.store.records import (
     AuditEntry,
@@ -19,9 +34,13 @@ from bot.core.store.records import (
     Officer,
     Progress,
     SessionSummary,
+    StoredReport,
     StoredSession,
     Team,
+    TrainerNote,
+    TrainerPersona,
     Transcript,
+    WeekPoint,
     session_row,
     turn_row,
 )
@@ -100,6 +119,10 @@ class Store:
         """Give an abandoned session an outcome; False when it was already finished."""
         return self._write(sessions.close_session, session_id, str(outcome), self.now())
 
+    def set_session_meta(self, session_id: str, meta: dict[str, str]) -> None:
+        """Replace a session's adapter context (pid and host of the process now playing it)."""
+        self._write(sessions.set_session_meta, session_id, meta, self.now())
+
     # --- officers and teams ----------------------------------------------------------------
 
     def ensure_officer(self, officer_id: str, display_name: str | None = None) -> None:
@@ -140,14 +163,19 @@ class Store:
 
     # --- trainer personas, settings, audit --------------------------------------------------
 
-    def save_persona(self, persona_id: str, yaml_text: str, actor: str) -> None:
-        """Validate (PersonaError) and store a trainer's persona."""
-        self._write(admin.save_persona, persona_id, yaml_text, actor, self.now())
+    def save_persona(self, persona: Persona, yaml_text: str, actor: str) -> bool:
+        """Store a trainer's persona (parsed from yaml_text by the catalogue); True if replaced.
 
-    def stored_personas(self) -> list[tuple[str, str, bool]]:
-        """(id, yaml_text, enabled) of uploaded personas, plus ("id", "", False) per disabled
-        shipped persona."""
-        return self._read(admin.stored_personas)
+        Taking the parsed Persona means only valid YAML can reach the table, without parsing it
+        a second time here.
+        """
+        return self._write(
+            admin.save_persona, persona.id, persona.name, yaml_text, actor, self.now()
+        )
+
+    def trainer_personas(self) -> list[TrainerPersona]:
+        """Every persona a trainer saved, by id (which are disabled: disabled_personas)."""
+        return self._read(admin.trainer_personas)
 
     def disabled_personas(self) -> set[str]:
         """Ids of disabled personas (shipped or uploaded)."""
@@ -209,6 +237,86 @@ class Store:
         """Teams by the mean score of their qualifying members (see docs/leaderboard.md)."""
         return self._read(leaderboard.team_leaderboard, period, limit, now or self.now())
 
+    # --- incident reports --------------------------------------------------------------------
+
+    def save_report(self, session_id: str, officer_id: str, text: str, check: ReportCheck) -> None:
+        """Store (or replace) an officer's incident report on a session, with its findings."""
+        self._write(reports.save_report, session_id, officer_id, text, check, self.now())
+
+    def report(self, session_id: str) -> StoredReport | None:
+        """A session's incident report, or None."""
+        return self._read(reports.load_report, session_id)
+
+    # --- trainer notes and score overrides ---------------------------------------------------
+
+    def add_note(self, session_id: str, turn: int, author: str, comment: str) -> TrainerNote:
+        """A trainer's comment on one reply (audited); NoteRefused says what is wrong."""
+        return self._write(notes.add_comment, session_id, turn, author, comment, self.now())
+
+    def override_score(
+        self, session_id: str, turn: int, criterion: str, score: int, reason: str, author: str
+    ) -> TrainerNote:
+        """Replace one criterion score of one reply, with the reason (audited); the reply's
+        dimensions and the session's means follow, and so do leaderboards and exports."""
+        return self._write(
+            notes.override_score, session_id, turn, criterion, score, reason, author, self.now()
+        )
+
+    def session_notes(self, session_id: str) -> list[TrainerNote]:
+        """Every note on a session, by reply."""
+        return self._read(notes.session_notes, session_id)
+
+    def officer_notes(
+        self, officer_id: str, *, unseen: bool = False, limit: int = 20
+    ) -> list[TrainerNote]:
+        """Notes on an officer's sessions, newest first (only those not shown yet if asked)."""
+        return self._read(notes.officer_notes, officer_id, unseen, limit)
+
+    def mark_notes_seen(self, note_ids: list[int]) -> None:
+        """Record that the officer has been shown these notes."""
+        if note_ids:
+            self._write(notes.mark_seen, list(note_ids), self.now())
+
+    def take_unseen_notes(self, officer_id: str) -> list[TrainerNote]:
+        """The notes the officer has not been shown yet, oldest first, now marked as shown."""
+        unseen = list(reversed(self.officer_notes(officer_id, unseen=True, limit=50)))
+        self.mark_notes_seen([n.id for n in unseen])
+        return unseen
+
+    # --- drills ------------------------------------------------------------------------------
+
+    def criterion_levels(self, officer_id: str, sessions: int = 10) -> dict[str, float]:
+        """The officer's mean per criterion over their latest practices and drills."""
+        return self._read(drills.criterion_levels, officer_id, sessions)
+
+    def drill_results(self, officer_id: str) -> list[DrillResult]:
+        """The officer's finished drills with their score on the drilled criterion, oldest
+        first."""
+        return self._read(drills.drill_results, officer_id)
+
+    # --- learning: most improved, team weeks, digest -----------------------------------------
+
+    def most_improved(
+        self,
+        period: str = "month",
+        team: str | None = None,
+        limit: int = 10,
+        now: float | None = None,
+    ) -> Leaderboard:
+        """Officers by how much their latest 3 practices beat the 3 before (see
+        docs/leaderboard.md)."""
+        return self._read(_improved, period, team, limit, now or self.now())
+
+    def team_weeks(self, team: str, weeks: int = 8, now: float | None = None) -> list[WeekPoint]:
+        """A team's criterion means and strategy shares per week; TeamNotFound when unknown."""
+        return self._read(_team_weeks, team, weeks, now or self.now())
+
+    def team_digest(
+        self, team: str, period: str = "week", now: float | None = None
+    ) -> TeamDigest:
+        """Who practised, who improved and the weakest criteria of one team over a period."""
+        return self._read(_digest, team, period, now or self.now())
+
     # --- export and privacy -----------------------------------------------------------------
 
     def export_csv(
@@ -263,3 +371,35 @@ def _individual(
 
 def _export(db: Database, out: TextIO, team: str | None, since: float | None) -> int:
     return export.write_csv(out, db, _team_id(db, team), since)
+
+
+def _improved(
+    db: Database, period: str, team: str | None, limit: int, now: float
+) -> Leaderboard:
+    return progress.most_improved(db, period, _team_id(db, team), limit, now)
+
+
+def _team_weeks(db: Database, team: str, weeks: int, now: float) -> list[WeekPoint]:
+    return progress.team_weeks(db, teams.team_id(db, team)[0], weeks, now)
+
+
+def _digest(db: Database, team: str, period: str, now: float) -> TeamDigest:
+    team_id, name = teams.team_id(db, team)
+    since = leaderboard.since_for(period, now)
+    if since is None:
+        raise leaderboard.UnknownPeriod("A digest covers a week or a month, not all time.")
+    length = now - since
+    members = [(o.id, o.display_name) for o in teams.team_members(db, name)]
+    ids = [m[0] for m in members]
+    overrides = db.execute(
+        "SELECT count(*) FROM notes n JOIN sessions s ON s.id = n.session_id "
+        "WHERE n.criterion IS NOT NULL AND n.at >= ? AND s.officer_id IN "
+        "(SELECT officer_id FROM memberships WHERE team_id = ?)",
+        [since, team_id],
+    ).fetchone()[0]
+    return build_digest(
+        name, period, since, now, members,
+        progress.officer_period(db, ids, since, now),
+        progress.officer_period(db, ids, since - length, since),
+        overrides,
+    )  # fmt: skip

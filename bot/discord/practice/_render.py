@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.core.debrief import Debrief
 from bot.core.persona import Persona
+from bot.core.rewind import BranchComparison, PathSummary
 from bot.core.scores import CRITERIA, CRITERION_LABELS, shown
 from bot.core.session import Mode, Outcome, PracticeSession, Turn
+from bot.core.store import TrainerNote
 from bot.discord.limits import EMBED_DESCRIPTION, FIELD_VALUE, clip, quote
+from bot.discord.markdown import literal
 
 DIFFICULTY_LABELS = {1: "easy", 2: "mild", 3: "moderate", 4: "hard", 5: "very hard"}
 OUTCOME_COLOURS = {
@@ -62,13 +67,21 @@ def scene_embed(session: PracticeSession) -> discord.Embed:
     )
     embed = discord.Embed(
         title=persona.name,
-        description=(f"*{persona.setting}*\n\n**{persona.short_name}:** {session.opening_line}"),
+        description=(
+            f"*{persona.setting}*\n\n**{persona.short_name}:** {literal(session.opening_line)}"
+        ),
         colour=agitation_colour(session.agitation),
     )
     label = DIFFICULTY_LABELS.get(persona.difficulty, "")
     embed.add_field(name="Difficulty", value=f"{persona.difficulty}/5 {label}", inline=True)
     embed.add_field(name="Agitation", value=f"{session.agitation}/10", inline=True)
     embed.add_field(name="Mode", value=session.mode.value, inline=True)
+    if session.focus:
+        embed.add_field(
+            name="Drill",
+            value=f"{CRITERION_LABELS[session.focus]}, {session.persona.max_turns} replies",
+            inline=False,
+        )
     embed.set_footer(
         text="Answer in this thread with normal messages, in your own words. "
         f"{coaching} /practice end finishes with a debrief."
@@ -77,8 +90,8 @@ def scene_embed(session: PracticeSession) -> discord.Embed:
 
 
 def visitor_says(persona: Persona, text: str) -> str:
-    """The visitor's line as message content."""
-    return f"**{persona.short_name}:** {text}"
+    """The visitor's line as message content (the model's words, shown as words)."""
+    return f"**{persona.short_name}:** {literal(text)}"
 
 
 def coaching_embed(turn: Turn) -> discord.Embed:
@@ -139,13 +152,13 @@ def debrief_embed(debrief: Debrief) -> discord.Embed:
     if debrief.best:
         embed.add_field(
             name=f"Best reply ({debrief.best.score.overall})",
-            value=quote(debrief.best.officer_text, FIELD_VALUE),
+            value=quote(literal(debrief.best.officer_text), FIELD_VALUE),
             inline=False,
         )
     if debrief.worst and debrief.worst is not debrief.best:
         embed.add_field(
             name=f"Weakest reply ({debrief.worst.score.overall})",
-            value=quote(debrief.worst.officer_text, FIELD_VALUE),
+            value=quote(literal(debrief.worst.officer_text), FIELD_VALUE),
             inline=False,
         )
     if debrief.try_instead:
@@ -154,7 +167,19 @@ def debrief_embed(debrief: Debrief) -> discord.Embed:
             value=quote(debrief.try_instead, FIELD_VALUE),
             inline=False,
         )
+    if debrief.focus:
+        embed.add_field(
+            name=f"Drill score - {CRITERION_LABELS[debrief.focus]}",
+            value=f"**{debrief.criteria[debrief.focus]}**/100",
+            inline=False,
+        )
     return embed
+
+
+def drill_note(scores: list[float], label: str, when: str) -> str:
+    """After a drill: its criterion's drill scores so far and when the next one is due."""
+    line = " → ".join(f"{x:.0f}" for x in scores) or "-"
+    return f"Drills on {label} so far: {line}. Next drill on it: {when}."
 
 
 def resumed_note(session: PracticeSession) -> str:
@@ -171,4 +196,49 @@ def slow_down_note(seconds: float, per_minute: int) -> str:
     return (
         f"Take a breath: I play at most {per_minute} replies a minute. That message was not "
         f"played; send your next reply in about {max(1, round(seconds))} s."
+    )
+
+
+def _path_value(path: PathSummary) -> str:
+    d = path.scores
+    lines = [
+        f"**{path.outcome.label.capitalize()}**",
+        f"Overall **{d['overall']}** · Empathy {d['empathy']} · Calmness {d['calmness']} · "
+        f"Resolution {d['resolution']}",
+        "Agitation " + " → ".join(str(a) for a in path.agitation),
+    ]
+    lines += [f"{t.number}. ({t.score.overall}) {t.officer_text}" for t in path.turns]
+    return clip("\n".join(lines), FIELD_VALUE)
+
+
+def comparison_embed(comparison: BranchComparison, chart: str | None = None) -> discord.Embed:
+    """The original path and the "what if?" path side by side, from the branch point on."""
+    better = comparison.branch.overall - comparison.original.overall
+    verdict = (
+        f"The other reply scored {abs(better)} point{'s' if abs(better) != 1 else ''} "
+        f"{'higher' if better > 0 else 'lower'} from there on."
+        if better
+        else "Both paths scored the same from there on."
+    )
+    embed = discord.Embed(
+        title=f"What if? From reply {comparison.branch_turn}",
+        description=verdict,
+        colour=score_colour(comparison.branch.overall),
+    )
+    embed.add_field(name="As played", value=_path_value(comparison.original), inline=True)
+    embed.add_field(name="What if", value=_path_value(comparison.branch), inline=True)
+    if chart:
+        embed.set_image(url=f"attachment://{chart}")
+    return embed
+
+
+def notes_embed(
+    notes: Sequence[TrainerNote], title: str = "Trainer notes for you"
+) -> discord.Embed:
+    """Trainer comments and score changes on the officer's replies, newest last."""
+    lines = [f"• **{n.persona_name.split(',')[0]}**, {n.describe()}" for n in notes]
+    return discord.Embed(
+        title=title,
+        description=clip("\n".join(lines), EMBED_DESCRIPTION),
+        colour=discord.Colour.teal(),
     )

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from bot.core.practice import StoredSessionLike
 from bot.core.session import PracticeSession
 from bot.discord.delivery import ChannelGone, post
 from bot.discord.practice._render import resumed_note
@@ -29,11 +30,15 @@ async def _announce(bot: CooldownBot, session: PracticeSession) -> None:
         await end_gone_session(bot, session)
 
 
+def in_a_thread(stored: StoredSessionLike) -> bool:
+    """A Discord practice: it has a thread to carry on in. Terminal ones belong to the terminal
+    (it closes those whose process is gone) and are never taken into the bot's active set."""
+    return stored.meta.get("thread_id", "").isdigit()
+
+
 async def resume_sessions(bot: CooldownBot) -> list[PracticeSession]:
     """Bring back the room's interrupted practices and tell each thread it carries on."""
-    sessions = await bot.run_blocking(bot.room.resume)
-    # Sessions from other adapters (the terminal) have no thread; they are left as they are.
-    in_threads = [s for s in sessions if s.meta.get("thread_id", "").isdigit()]
+    in_threads = await bot.run_blocking(bot.room.resume, in_a_thread)
     results = await asyncio.gather(*(_announce(bot, s) for s in in_threads), return_exceptions=True)
     for session, result in zip(in_threads, results, strict=True):
         # A missing note is a pity, not a reason to keep the bot from starting.

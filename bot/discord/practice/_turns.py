@@ -14,7 +14,8 @@ from bot.core.practice import NoActiveSession
 from bot.core.session import PracticeSession, ReplyRejected, SessionClosed, check_reply
 from bot.discord.access import discord_user_id
 from bot.discord.delivery import ChannelGone, post
-from bot.discord.practice._render import debrief_embed, slow_down_note, turn_message
+from bot.discord.practice._debrief import post_debrief
+from bot.discord.practice._render import slow_down_note, turn_message
 from bot.discord.ratelimit import Pace
 
 if TYPE_CHECKING:
@@ -72,13 +73,16 @@ async def end_gone_session(bot: CooldownBot, session: PracticeSession) -> None:
 async def play_message(bot: CooldownBot, message: discord.Message) -> None:
     """Play an officer's thread message as a turn (or say why it was not played)."""
     session = session_for(bot, message)
-    if session is None:
+    if session is None or not bot.turns.first_time(message.id, session.id):
         return
     thread = message.channel
-    try:
-        await _play(bot, session, message, thread)
-    except ChannelGone:
-        await end_gone_session(bot, session)
+    async with bot.turns.turn() as playing:  # a stopping bot answers it before disconnecting
+        if not playing:
+            return  # the bot is stopping: after the restart the officer is asked to answer
+        try:
+            await _play(bot, session, message, thread)
+        except ChannelGone:
+            await end_gone_session(bot, session)
 
 
 async def _play(
@@ -99,24 +103,40 @@ async def _play(
     except ReplyRejected as exc:
         await post(thread, str(exc), reference=message)
         return
+    await play_reply(bot, session, text, thread, reference=message)
+
+
+async def play_reply(
+    bot: CooldownBot,
+    session: PracticeSession,
+    text: str,
+    thread: discord.abc.Messageable,
+    *,
+    reference: discord.Message | None = None,
+    preface: str = "",
+) -> None:
+    """Play one officer reply and post the visitor's answer (and the debrief when it ends)."""
     try:
         async with typing_in(thread):
             turn = await bot.run_blocking(bot.room.reply, session.officer_id, text)
     except (SessionClosed, NoActiveSession):
         return  # ended by /practice end while this reply waited; the debrief is already out
     except ReplyRejected as exc:
-        await post(thread, str(exc), reference=message)
+        await post(thread, str(exc), reference=reference)
         return
     except Exception:
         log.exception("practice %s: the reply could not be played", session.id)
         await post(
             thread,
             "The visitor could not answer just now (the error was logged). Send your reply again.",
-            reference=message,
+            reference=reference,
         )
         return
+    await bot.health.tell_thread(bot, session, thread)
     content, embeds = turn_message(session, turn)
-    await post(thread, content, embeds=embeds, reference=message)
+    answer = await post(thread, f"{preface}{content}", embeds=embeds, reference=reference)
+    if answer is not None:
+        bot.turns.saw(session.id, answer.id)
     if session.finished:
-        debrief = await bot.run_blocking(bot.room.debrief, session)
-        await post(thread, embeds=[debrief_embed(debrief)])
+        bot.health.forget(session)
+        await post_debrief(bot, session, thread)

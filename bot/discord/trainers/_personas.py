@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from pathlib import PurePath
@@ -11,8 +12,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.persona import Persona, PersonaError, UnknownPersona, parse_persona
-from bot.discord.access import actor, trainer_only
+from bot.core.catalogue import Origin
+from bot.core.persona import Persona, PersonaError, parse_persona
+from bot.core.persona_yaml import MAX_FILE_BYTES
+from bot.discord.access import actor, is_trainer, trainer_only
 from bot.discord.delivery import defer, respond
 from bot.discord.limits import EMBED_DESCRIPTION, clip
 from bot.discord.practice._render import DIFFICULTY_LABELS, persona_choice_name
@@ -23,7 +26,10 @@ if TYPE_CHECKING:
     from bot.discord.app import CooldownBot
 
 log = logging.getLogger(__name__)
-MAX_PERSONA_BYTES = 64 * 1024  # a persona is a page or two of text; anything bigger is a mistake
+MAX_PERSONA_BYTES = MAX_FILE_BYTES  # checked before download; the parser checks it again
+# Reading a persona runs on a blocking thread; with the size and shape checks it takes
+# milliseconds, and this bound keeps the command answering even if something slipped through.
+PARSE_TIMEOUT_S = 5.0
 DIFFICULTIES = [
     app_commands.Choice(name=f"{k} - {v}", value=k) for k, v in DIFFICULTY_LABELS.items()
 ]
@@ -32,14 +38,19 @@ DIFFICULTIES = [
 async def any_persona_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    """Every persona, disabled ones included (trainers manage them all)."""
+    """Every persona for trainers, disabled ones included; nothing for anyone else.
+
+    Discord asks for autocomplete before any command check runs, so the trainer check is made
+    here too: disabled personas are trainer-only data and must not leak to officers.
+    """
     bot: CooldownBot = interaction.client  # type: ignore[assignment]
+    if not is_trainer(interaction, bot.settings.trainer_role):
+        return []
     typed = current.casefold().strip()
-    library = bot.library
     return [
-        app_commands.Choice(name=persona_choice_name(library.personas[pid]), value=pid)
-        for pid in library.ids(include_disabled=True)
-        if typed in pid or typed in library.personas[pid].name.casefold()
+        app_commands.Choice(name=persona_choice_name(entry.persona), value=entry.persona.id)
+        for entry in bot.catalogue.entries()
+        if typed in entry.persona.id or typed in entry.persona.name.casefold()
     ][:25]
 
 
@@ -70,29 +81,29 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
         self.bot = bot
         super().__init__()
 
-    def _known(self, persona_id: str) -> Persona:
-        persona = self.bot.library.personas.get(persona_id)
-        if persona is None:
-            raise UnknownPersona(persona_id, self.bot.library.ids(include_disabled=True))
-        return persona
-
     async def save_persona(
         self, interaction: discord.Interaction, persona_id: str, text: str, source: str
     ) -> None:
         """Validate, store and put a persona into play now (the YAML upload and the form)."""
-        persona = await self.bot.run_blocking(parse_persona, text, persona_id, source)
-        replaced = persona_id in self.bot.library.personas
-        await self.bot.run_blocking(
-            self.bot.store.save_persona, persona_id, text, actor(interaction)
+        catalogue = self.bot.catalogue
+        try:  # read once under a time limit before anything is stored
+            await asyncio.wait_for(
+                self.bot.run_blocking(parse_persona, text, persona_id, source), PARSE_TIMEOUT_S
+            )
+        except TimeoutError:
+            raise Refusal(
+                f"{source}: reading this persona took longer than {PARSE_TIMEOUT_S:.0f} s, so it "
+                "was not added. Check it with `cooldown personas validate` first."
+            ) from None
+        saved = await self.bot.run_blocking(
+            catalogue.add, persona_id, text, actor(interaction), source=source
         )
-        self.bot.library.add(persona)
-        log.info("persona %s saved by %s", persona_id, actor(interaction))
-        note = " It replaces the persona that had this id." if replaced else ""
+        note = " It replaces the persona that had this id." if saved.replaced else ""
         await respond(
             interaction,
             f"Persona `{persona_id}` saved.{note} Officers can pick it now with "
             f"`/practice start persona:{persona_id}`.",
-            embeds=[persona_embed(persona, persona_id in self.bot.library.disabled)],
+            embeds=[persona_embed(saved.persona, not catalogue.is_enabled(persona_id))],
         )
 
     async def _from_upload(
@@ -150,7 +161,7 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
         source: str,
         explicit_id: bool,
     ) -> None:
-        if not explicit_id and persona_id in self.bot.library.personas:
+        if not explicit_id and self.bot.catalogue.find(persona_id) is not None:
             # An id made up from the visitor's name must not silently replace another persona.
             raise Refusal(
                 f"A persona with the id `{persona_id}` already exists. Run `/persona add` again "
@@ -162,15 +173,16 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def list_(self, interaction: discord.Interaction) -> None:
         """List every persona, disabled ones marked (trainers)."""
-        library = self.bot.library
+        catalogue = self.bot.catalogue
         lines = [
-            f"`{pid}` - {library.personas[pid].name} ({library.personas[pid].difficulty}/5)"
-            + (" - **disabled**" if pid in library.disabled else "")
-            for pid in library.ids(include_disabled=True)
+            f"`{e.persona.id}` - {e.persona.name} ({e.persona.difficulty}/5)"
+            + (" - trainer" if e.origin is Origin.TRAINER else "")
+            + ("" if e.enabled else " - **disabled**")
+            for e in catalogue.entries()
         ]
-        if library.errors:
-            lines.append(f"\n{len(library.errors)} persona file(s) were skipped at start-up:")
-            lines += [f"• {clip(str(e), 300)}" for e in library.errors[:5]]
+        if catalogue.errors:
+            lines.append(f"\n{len(catalogue.errors)} persona file(s) were skipped at start-up:")
+            lines += [f"• {clip(str(e), 300)}" for e in catalogue.errors[:5]]
         embed = discord.Embed(
             title="Personas", description=clip("\n".join(lines) or "(none)", EMBED_DESCRIPTION)
         )
@@ -182,11 +194,11 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def show(self, interaction: discord.Interaction, persona: str) -> None:
         """Show a persona, with its YAML attached (trainers)."""
-        found = self._known(persona)
+        found = self.bot.catalogue.known(persona)
         data = io.BytesIO(found.to_yaml().encode("utf-8"))
         await respond(
             interaction,
-            embeds=[persona_embed(found, persona in self.bot.library.disabled)],
+            embeds=[persona_embed(found, not self.bot.catalogue.is_enabled(found.id))],
             files=[discord.File(data, f"{found.id}.yaml")],
         )
 
@@ -196,12 +208,11 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def disable(self, interaction: discord.Interaction, persona: str) -> None:
         """Stop offering a persona; running practices with it finish normally (trainers)."""
-        found = self._known(persona)
+        self.bot.catalogue.known(persona)  # an unknown id is refused before anything is deferred
         await defer(interaction)
-        await self.bot.run_blocking(
-            self.bot.store.set_persona_enabled, found.id, False, actor(interaction)
+        found = await self.bot.run_blocking(
+            self.bot.catalogue.disable, persona, actor(interaction)
         )
-        self.bot.library.disabled.add(found.id)
         await respond(interaction, f"Persona `{found.id}` is disabled.")
 
     @app_commands.command(name="enable")
@@ -210,10 +221,7 @@ class PersonaCog(commands.GroupCog, group_name="persona"):
     @trainer_only()
     async def enable(self, interaction: discord.Interaction, persona: str) -> None:
         """Offer a disabled persona again (trainers)."""
-        found = self._known(persona)
+        self.bot.catalogue.known(persona)  # an unknown id is refused before anything is deferred
         await defer(interaction)
-        await self.bot.run_blocking(
-            self.bot.store.set_persona_enabled, found.id, True, actor(interaction)
-        )
-        self.bot.library.disabled.discard(found.id)
+        found = await self.bot.run_blocking(self.bot.catalogue.enable, persona, actor(interaction))
         await respond(interaction, f"Persona `{found.id}` is enabled.")

@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.store import Transcript
+from bot.core.store import TrainerNote, Transcript
 from bot.discord.access import actor, officer_id, trainer_only
 from bot.discord.delivery import defer, respond
 from bot.discord.leaderboard import PERIODS
 from bot.discord.limits import EMBED_DESCRIPTION, NO_PINGS, clip, fit_embed
+from bot.discord.markdown import literal
 from bot.discord.teams import team_autocomplete
+from bot.discord.trainers._notes import CommentForm, OverrideForm
 from bot.discord.tree import Refusal
 
 if TYPE_CHECKING:
@@ -26,20 +29,29 @@ log = logging.getLogger(__name__)
 TRANSCRIPT_ROOM = EMBED_DESCRIPTION - 200  # leave room for the "more not shown" line
 
 
-def transcript_embed(transcript: Transcript, officer_name: str) -> discord.Embed:
-    """One session's transcript; cut between turns (never mid-word) when it is too long."""
+def transcript_embed(
+    transcript: Transcript, officer_name: str, notes: Sequence[TrainerNote] = ()
+) -> discord.Embed:
+    """One session's transcript with trainer notes under their replies; cut between turns
+    (never mid-word) when it is too long.
+
+    Every quoted line is `literal`: what an officer or trainer typed is shown, never rendered.
+    """
     summary = transcript.summary
-    visitor = summary.persona_name.split(",")[0].strip()
+    visitor = literal(summary.persona_name.split(",")[0].strip())
+    officer_name = literal(officer_name)
     when = dt.datetime.fromtimestamp(summary.started_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     score = f"{summary.overall:.0f}" if summary.overall is not None else "-"
-    lines = [f"**{visitor}:** {transcript.opening_line}"]
+    lines = [f"**{visitor}:** {literal(transcript.opening_line)}"]
     shown = 0
     for turn in transcript.turns:
         chunk = (
-            f"**{officer_name} ({turn.score.overall}):** {turn.officer_text}\n"
+            f"**{turn.number}. {officer_name} ({turn.score.overall}):** "
+            f"{literal(turn.officer_text)}\n"
             f"**{visitor}** (agitation {turn.agitation_before}→{turn.agitation_after}): "
-            f"{turn.visitor_reply}"
+            f"{literal(turn.visitor_reply)}"
         )
+        chunk += "".join(f"\n> 📝 {literal(n.describe())}" for n in notes if n.turn == turn.number)
         if sum(len(line) + 1 for line in lines) + len(chunk) > TRANSCRIPT_ROOM:
             break
         lines.append(chunk)
@@ -60,9 +72,15 @@ def transcript_embed(transcript: Transcript, officer_name: str) -> discord.Embed
 class TranscriptPages(discord.ui.View):
     """Previous / Next through transcripts; only the trainer who asked can turn the pages."""
 
-    def __init__(self, pages: list[discord.Embed], owner_id: int) -> None:
+    def __init__(
+        self, pages: list[discord.Embed], owner_id: int, transcripts: Sequence[Transcript] = ()
+    ) -> None:
         super().__init__(timeout=600)
         self.pages, self.owner_id, self.index = pages, owner_id, 0
+        self.transcripts = list(transcripts)
+        if len(pages) < 2:
+            self.remove_item(self.previous)
+            self.remove_item(self.next)
         self._sync()
 
     def _sync(self) -> None:
@@ -99,6 +117,21 @@ class TranscriptPages(discord.ui.View):
         """Show the older transcript."""
         await self._turn(interaction, +1)
 
+    def _shown(self) -> Transcript:
+        return self.transcripts[self.index]
+
+    @discord.ui.button(label="Comment", style=discord.ButtonStyle.primary)
+    async def comment(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        """Comment on a reply of the transcript on show."""
+        shown = self._shown()
+        await interaction.response.send_modal(CommentForm(shown.summary.id, len(shown.turns)))
+
+    @discord.ui.button(label="Override score", style=discord.ButtonStyle.danger)
+    async def override(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        """Replace a criterion score of a reply on show, with a reason."""
+        shown = self._shown()
+        await interaction.response.send_modal(OverrideForm(shown.summary.id, len(shown.turns)))
+
 
 class ReviewCog(commands.Cog):
     """Trainers look at what officers said, and take results away as a spreadsheet."""
@@ -126,12 +159,16 @@ class ReviewCog(commands.Cog):
         transcripts = [
             await self.bot.run_blocking(store.session_transcript, s.id) for s in sessions
         ]
+        notes = [await self.bot.run_blocking(store.session_notes, s.id) for s in sessions]
         await self.bot.run_blocking(
             store.audit, actor(interaction), "review", f"{who}: {len(transcripts)} session(s)"
         )
-        pages = [transcript_embed(t, officer.display_name) for t in transcripts]
-        view = TranscriptPages(pages, interaction.user.id)
-        await respond(interaction, embeds=[view.current()], view=view if len(pages) > 1 else None)
+        pages = [
+            transcript_embed(t, officer.display_name, n)
+            for t, n in zip(transcripts, notes, strict=True)
+        ]
+        view = TranscriptPages(pages, interaction.user.id, transcripts)
+        await respond(interaction, embeds=[view.current()], view=view)
 
     @app_commands.command(name="export")
     @app_commands.guild_only()

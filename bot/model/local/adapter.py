@@ -15,6 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
+from bot.model.loads import note
 from bot.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ def merged_model(base: Path, adapter: Path, cache_dir: Path) -> Path:
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    log.info("merging the visitor adapter %s into %s (first run only)", adapter.name, base.name)
+    note("first run: merging the visitor's training into the model")
+    log.info("merging the visitor adapter %s into %s", adapter.name, base.name)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32, local_files_only=True)
     merged = PeftModel.from_pretrained(model, adapter).merge_and_unload()
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,28 +105,28 @@ def render_chat(tokenizer: Any, messages: list[dict[str, str]]) -> str:
 
 
 class FastGemmaEngine(_TokenizerMixin):
-    """Gemma-3 text models through GemmaRunner: prefix KV reuse, int8/bf16, batched decode."""
+    """Gemma-3 text models through GemmaRunner: prefix KV reuse, int8 weights, batched decode."""
 
-    def __init__(self, model: Any, tokenizer: Any, device: Any, vocab_cache: Path | None) -> None:
-        import torch
-
+    def __init__(
+        self, weights: Any, tokenizer: Any, device: Any, adjust_threads: Any = None
+    ) -> None:
         from bot.model.local.gemma_fast import GemmaRunner
-        from bot.model.local.vocab import cached_english_vocab
 
         self.tokenizer = tokenizer
         self.chat = bool(getattr(tokenizer, "chat_template", None))
-        self.max_batch = 4 if device.type == "cpu" else 16
-        allowed, stops, newlines = cached_english_vocab(tokenizer, vocab_cache)
-        self.runner = GemmaRunner(model, torch.tensor(allowed), stops, newlines, device)
-        self.warm_up()
+        # rows of one batch: the candidates of up to four turns decode together
+        self.max_batch = 16
+        self.stop: threading.Event | None = None  # set by the model worker when it closes
+        self.source: Path | None = None  # the model folder (benchmarks load it to compare)
+        self.runner = GemmaRunner(weights, device, adjust_threads)
 
     def warm_up(self) -> None:
-        """One tiny batch at load, so one-time kernel set-up is not paid by the first visitor."""
+        """One tiny batch, so one-time kernel set-up is not paid by the first visitor turn."""
         from bot.model.local.gemma_fast import GenSpec
 
         ids = self.tokenizer("The visitor waits at the entrance and asks for news. " * 8).input_ids
         spec = GenSpec(ids[:48], ids[48:80], seed=0, max_new_tokens=4, stop_at_newline=False)
-        self.runner.generate([spec, spec])
+        self.runner.generate([spec, spec], stop=self.stop)
         self.runner.clear_prefix_cache()
 
     def generate(self, jobs: Sequence[TextJob]) -> list[str]:
@@ -140,7 +141,7 @@ class FastGemmaEngine(_TokenizerMixin):
                      for line in job.avoid]  # fmt: skip
             specs.append(GenSpec(prefix, suffix, job.seed, job.max_new_tokens,
                                  job.stop_at_newline, shared, avoid))  # fmt: skip
-        outs = self.runner.generate(specs)
+        outs = self.runner.generate(specs, stop=self.stop)
         return [self.tokenizer.decode(ids, skip_special_tokens=True) for ids in outs]
 
 
@@ -186,42 +187,61 @@ def build_engine(
     """Load the model named by `model` ('' = embedded gemma-3-270m) and wrap it in an engine.
 
     `adapter`: '' (the shipped visitor adapter for the embedded model), 'none', or a folder.
-    Call it on the thread that will run the engine: the intra-op thread count is set for it.
+    `threads`: a fixed intra-op thread count; by default the fast runner follows the load.
+    Call it on the thread that will run the engine: the thread count is set for that thread.
     """
-    import torch
-
     from bot.model.local.adapter import merged_model, resolve_adapter
-    from bot.model.local.loading import (
-        default_threads,
-        load_model,
-        pin_threads,
-        resolve_device,
-        resolve_model,
-    )
+    from bot.model.local.loading import resolve_device, resolve_model
 
     dev = resolve_device(device)
-    if dev.type == "cpu":
-        pin_threads(threads or default_threads())
     source = resolve_model(model, cache_dir)
     lora = resolve_adapter(adapter, model)
     if lora is not None:
         source = merged_model(Path(source), lora, cache_dir)
-    # bf16 weights halve memory; the CPU runner still computes activations in fp32
-    gemma3 = _is_gemma3(source)
-    dtype = torch.bfloat16 if dev.type == "cuda" or gemma3 else torch.float32
-    lm, tokenizer = load_model(source, dev, dtype, lean_tokenizer=gemma3)
-    if getattr(lm.config, "model_type", "") == "gemma3_text":
-        slug = Path(str(source)).name
-        return FastGemmaEngine(lm, tokenizer, dev, cache_dir / ".prepared" / slug)
+    if isinstance(source, Path) and _is_gemma3(source) and (source / "model.safetensors").exists():
+        return _fast_engine(source, cache_dir, dev, threads)
+    return _hf_engine(source, dev, threads)
+
+
+def _fast_engine(source: Path, cache_dir: Path, dev: Any, threads: int | None) -> FastGemmaEngine:
+    """Gemma-3 without transformers: the `tokenizers` tokenizer and mapped int8 weights."""
+    from bot.model.local.cores import CoreShare
+    from bot.model.local.loading import load_tokenizer, pin_threads
+    from bot.model.local.lowbit import int8_supported
+    from bot.model.local.prepared import load_weights
+
+    adjust = None
+    if dev.type == "cpu":
+        if threads:
+            pin_threads(threads)
+        else:
+            adjust = CoreShare(pin_threads)
+            adjust()
+    tokenizer = load_tokenizer(source)
+    int8 = dev.type == "cpu" and int8_supported()
+    weights = load_weights(source, cache_dir / ".prepared" / source.name, tokenizer, dev, int8)
+    engine = FastGemmaEngine(weights, tokenizer, dev, adjust)
+    engine.source = source
+    return engine
+
+
+def _hf_engine(source: Path | str, dev: Any, threads: int | None) -> HFEngine:
+    import torch
+
+    from bot.model.local.loading import default_threads, load_model, pin_threads
+
+    if dev.type == "cpu":
+        pin_threads(threads or default_threads())
+    dtype = torch.bfloat16 if dev.type == "cuda" else torch.float32
+    lm, tokenizer = load_model(source, dev, dtype)
     log.info("model type %s has no fast runner; using generate()", lm.config.model_type)
     return HFEngine(lm, tokenizer, dev)
 
 
-def _is_gemma3(source: Path | str) -> bool:
+def _is_gemma3(source: Path) -> bool:
     import json
 
-    config = Path(str(source)) / "config.json"
     try:
-        return json.loads(config.read_text()).get("model_type") == "gemma3_text"
+        return json.loads((source / "config.json").read_text()).get("model_type") == "gemma3_text"
     except (OSError, ValueError):
         return False

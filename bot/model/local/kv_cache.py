@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import torch
 
-KV = tuple[list[torch.Tensor], list[torch.Tensor]]  # per layer: keys, values [1, kv, T, dim]
+KV = tuple[list[torch.Tensor], list[torch.Tensor]]  # per layer: keys, values [kv, T, dim]
 
 
 class PrefixCache:
@@ -54,8 +54,8 @@ class PrefixCache:
             if key[: len(old)] == old:
                 self._drop(old)
         self._entries[key] = (
-            [k[None].to(self.dtype, copy=True) for k in keys],
-            [v[None].to(self.dtype, copy=True) for v in values],
+            [k.to(self.dtype, copy=True) for k in keys],
+            [v.to(self.dtype, copy=True) for v in values],
         )
         self._tokens += len(key)
         while self._tokens > self.budget and len(self._entries) > 1:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -47,37 +43,3 @@ def stop_ids(tokenizer: Any) -> list[int]:
         if name in vocab:
             ids.add(int(vocab[name]))
     return sorted(ids)
-
-
-def cached_english_vocab(
-    tokenizer: Any, folder: Path | None
-) -> tuple[list[int], list[int], list[int]]:
-    """english_vocab(), kept in `folder` so later starts skip scanning the whole vocabulary."""
-    if folder is None:
-        return english_vocab(tokenizer)
-    path = folder / "vocab_subset.json"
-    stamp = _fingerprint(tokenizer)
-    try:
-        data = json.loads(path.read_text())
-        if data.get("fingerprint") == stamp:
-            return data["allowed"], data["stops"], data["newlines"]
-    except (OSError, ValueError, KeyError):
-        pass
-    allowed, stops, newlines = english_vocab(tokenizer)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        payload = {"fingerprint": stamp, "allowed": allowed, "stops": stops, "newlines": newlines}
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(payload, separators=(",", ":")))
-        tmp.replace(path)
-    except OSError as exc:
-        log.warning("could not cache the vocabulary subset in %s: %s", folder, exc)
-    return allowed, stops, newlines
-
-
-def _fingerprint(tokenizer: Any) -> str:
-    size = len(tokenizer)
-    sample = tokenizer.convert_ids_to_tokens(
-        list(range(min(size, 512))) + list(range(size - 512, size))
-    )
-    return hashlib.sha1(f"{size}|{'|'.join(map(str, sample))}".encode()).hexdigest()

@@ -54,12 +54,14 @@ def agreement(rows: list[dict], predicted: list[dict[str, float]], names: Sequen
             if name not in predicted[0]:
                 continue
             key = "dimensions" if name in DIMENSIONS else "criteria"
-            human = [to_percent(rows[i][key][name]) for i in idx]
-            model = [predicted[i][name] for i in idx]
+            # A dimension with nothing applicable (resolution n/a) is not rated: left out.
+            rated = [i for i in idx if predicted[i][name] is not None]
+            human = [to_percent(rows[i][key][name]) for i in rated]
+            model = [predicted[i][name] for i in rated]
             out[split][name] = {
                 "pairwise": round(pairwise_accuracy(human, model), 3),
                 "spearman": round(spearman(human, model), 3),
-                "n": len(idx),
+                "n": len(rated),
             }
     return out
 

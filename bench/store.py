@@ -177,7 +177,7 @@ class _FixedRubric:
     def __init__(self, score: RubricScore) -> None:
         self._score = score
 
-    def score(self, reply: str, visitor_line: str = "") -> RubricScore:
+    def score(self, reply: str, visitor_line: str = "", context: Any = None) -> RubricScore:
         return self._score
 
     def score_many(self, pairs: Any) -> list[RubricScore]:

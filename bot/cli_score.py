@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TextIO
 
-from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric, RubricScore
+from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric, RubricScore, shown
 from bot.core.session import MAX_REPLY_CHARS
 
 log = logging.getLogger(__name__)
@@ -74,14 +74,21 @@ def _rubric(settings: Any, patterns_only: bool) -> Rubric:
 
 
 def score_record(score: RubricScore) -> dict[str, object]:
-    """The --jsonl output object: scores as plain ints, coaching, flags and evidence."""
+    """The --jsonl output object: scores as plain ints, coaching, flags and evidence, plus the
+    criteria that did not apply (their `criteria` value is only the model's estimate; they are
+    left out of the dimensions), the strategy label and the LEAPS steps."""
+    strategy = score.strategy
     return {
         "criteria": {c: score.criteria[c].score for c in CRITERIA},
         "dimensions": {d: score.dimensions[d] for d in DIMENSIONS},
+        "not_applicable": list(score.not_applicable),
+        "strategy": strategy.label if strategy else None,
+        "leaps": list(strategy.leaps) if strategy else [],
         "coaching": list(score.coaching),
         "flags": list(score.flags),
         "evidence": {c: list(score.criteria[c].evidence) for c in CRITERIA},
         "criterion_coaching": {c: score.criteria[c].coaching for c in CRITERIA},
+        "strategy_evidence": list(strategy.evidence) if strategy else [],
     }
 
 
@@ -200,12 +207,23 @@ def format_score(score: RubricScore, reply: str, visitor: str = "") -> str:
     lines = [f'Reply:   "{_clip(reply)}"']
     if visitor:
         lines.append(f'Visitor: "{_clip(visitor)}"')
-    lines.append("Scores:  " + " | ".join(f"{d} {score.dimensions[d]}" for d in DIMENSIONS))
+    lines.append("Scores:  " + " | ".join(f"{d} {shown(score.dimensions[d])}" for d in DIMENSIONS))
+    if score.strategy:
+        s = score.strategy
+        said = "; ".join(f'"{e}"' for e in s.evidence)
+        lines.append(f"Strategy: {s.label}" + (f" ({said})" if said else ""))
+        lines.append(f"LEAPS:   {', '.join(s.leaps) or 'none of the steps'}")
     if score.flags:
         lines.append("Flags:   " + ", ".join(score.flags))
+    if score.not_applicable:
+        names = ", ".join(CRITERION_LABELS[c].lower() for c in score.not_applicable)
+        lines.append(f"Not applicable here (not scored or averaged): {names}")
     lines.append("")
     for name in CRITERIA:
         c = score.criteria[name]
+        if not c.applicable:
+            lines.append(f"  {CRITERION_LABELS[name]:<27} n/a  {'':<10}  {c.coaching}")
+            continue
         evidence = "; ".join(f'"{e}"' for e in c.evidence) or "-"
         lines.append(f"  {CRITERION_LABELS[name]:<27} {c.score:>3}  {_bar(c.score)}  {evidence}")
         lines.append(f"  {'':<27}      {c.coaching}")

@@ -10,7 +10,14 @@ import pytest
 import yaml
 
 from bot.core.persona import Persona, parse_persona
-from bot.core.scores import CRITERIA, CriterionScore, RubricScore, dimensions_from
+from bot.core.scores import (
+    CRITERIA,
+    CriterionScore,
+    RubricScore,
+    ScoreContext,
+    StrategyLabel,
+    dimensions_from,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 PERSONAS_DIR = PROJECT / "personas"
@@ -59,9 +66,13 @@ class FakeRubric:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
+        self.contexts: list[ScoreContext | None] = []
 
-    def score(self, reply: str, visitor_line: str = "") -> RubricScore:
+    def score(
+        self, reply: str, visitor_line: str = "", context: ScoreContext | None = None
+    ) -> RubricScore:
         self.calls.append((reply, visitor_line))
+        self.contexts.append(context)
         text = reply.lower()
         good = sum(m in text for m in GOOD_MARKERS)
         bad = sum(m in text for m in BAD_MARKERS)
@@ -73,7 +84,11 @@ class FakeRubric:
             c: CriterionScore(c, v, evidence=(reply[:20],), coaching=f"work on {c}")
             for c, v in values.items()
         }
-        return RubricScore(criteria, dimensions_from(values), coaching=("fake tip",))
+        label = "mixed" if good and bad else "cooperative" if good else (
+            "competitive" if bad else "neutral")  # fmt: skip
+        leaps = ("empathise",) if "i can see" in text else ()
+        return RubricScore(criteria, dimensions_from(values), coaching=("fake tip",),
+                           strategy=StrategyLabel(label, leaps))  # fmt: skip
 
     def score_many(self, pairs: Sequence[tuple[str, str]]) -> list[RubricScore]:
         return [self.score(r, v) for r, v in pairs]

@@ -1,8 +1,10 @@
 """Rubric benchmark: load time, single-reply latency, batch throughput and agreement.
 
 Run: .venv/bin/python -m bench.rubric [--repeat 3]   (writes bench/results/rubric.json)
-Targets (issue 4): one reply scored in <= 50 ms median once loaded; >= 100 replies/s in batch
-(score_many); agreement with the trainer labels reported per dimension on train and held-out.
+Targets (issues 4 and 12): one reply scored in <= 50 ms median once loaded; >= 100 replies/s in
+batch (score_many); the security better/worse pairs >= 95%; agreement with the trainer labels
+reported per dimension on train and held-out. The held-out corpus figures (by writer) come from
+`python -m bench.rubric.heldout`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bench.rubric import load_devset, load_probes
+from bench.rubric import group_of, load_devset, load_probes
 from bench.rubric_eval import evaluate, table
 from bot.core.rubric import ReplyRubric
 from bot.core.scores import DIMENSIONS
@@ -54,6 +56,32 @@ def batch_throughput(
         rates.append(len(pairs) / (time.perf_counter() - started))
     return {"replies_per_s": round(max(rates), 1), "median_replies_per_s": round(
         statistics.median(rates), 1), "batch": len(pairs)}  # fmt: skip
+
+
+PAIR_GAP = 2  # trainer overall ratings at least this far apart make a better/worse pair
+
+
+def security_pairs(encoder: object | None, rows: list[dict]) -> dict[str, object]:
+    """Better/worse reply pairs from the security devset: two replies to the same visitor line
+    whose trainer overall ratings differ by >= PAIR_GAP; the rubric's overall must order them."""
+    rubric = ReplyRubric(encoder=encoder)  # type: ignore[arg-type]
+    scores = rubric.score_many([(r["reply"], r["visitor"]) for r in rows])
+    out: dict[str, object] = {}
+    for split in ("train", "heldout", "all"):
+        right = total = 0.0
+        for i, a in enumerate(rows):
+            for j in range(i + 1, len(rows)):
+                b = rows[j]
+                if group_of(a) != group_of(b) or split not in ("all", a["split"]):
+                    continue
+                gap = a["dimensions"]["overall"] - b["dimensions"]["overall"]
+                if abs(gap) < PAIR_GAP:
+                    continue
+                total += 1
+                d = (scores[i].overall - scores[j].overall) * gap
+                right += 1.0 if d > 0 else 0.5 if d == 0 else 0.0
+        out[split] = {"accuracy": round(right / total, 3) if total else None, "pairs": int(total)}
+    return out
 
 
 def probe_accuracy(encoder: object | None) -> float:
@@ -114,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             "targets_met": {"single_le_50ms": ok_single, "batch_ge_100_per_s": ok_batch},
             "agreement": agreement,
             "probe_accuracy": probe_accuracy(enc),
+            "security_pairs": security_pairs(enc, rows),
         }
         print(
             f"{name:<10}{single['median_ms']:>12.1f} ms{single['p95_ms']:>9.1f} ms"
@@ -126,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         print(table(f"Agreement with trainer labels ({name})", mode["agreement"]["dimensions"],
                     DIMENSIONS))  # fmt: skip
         print(f"Out-of-setting contrast pairs ranked right: {mode['probe_accuracy']:.3f}")
+        pairs = mode["security_pairs"]
+        print("Security better/worse pairs ranked right: " + ", ".join(
+            f"{k} {v['accuracy']} ({v['pairs']})" for k, v in pairs.items()))  # fmt: skip
     baseline = results["modes"]["encoder"]["agreement"]["keyword_baseline"]  # type: ignore[index]
     print()
     print(table("Keyword baseline (for scale)", baseline, DIMENSIONS))

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from bot.core.rubric.tips import in_scene
-from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, Rubric
+from bot.core.scores import (
+    CRITERIA,
+    CRITERION_LABELS,
+    DIMENSIONS,
+    LEAPS_STEPS,
+    STRATEGIES,
+    Rubric,
+    shown,
+)
 from bot.core.session import Outcome, PracticeSession, SessionKind, Turn
 
 # A reply is only called the best one when there was a choice and it was decent: a lone reply
@@ -28,8 +36,8 @@ class Debrief:
     turns: int
     start_agitation: int
     final_agitation: int
-    criteria: dict[str, int]
-    dimensions: dict[str, int]
+    criteria: dict[str, int | None]  # mean over the replies it applied to; None: never applied
+    dimensions: dict[str, int | None]
     best: Turn | None
     worst: Turn | None
     worked: tuple[str, ...]  # criteria that went well, with a note
@@ -37,6 +45,29 @@ class Debrief:
     try_instead: str  # a better phrasing of the worst reply ('' when there were no replies)
     kind: SessionKind = SessionKind.PRACTICE
     focus: str | None = None  # a drill's criterion
+    strategies: dict[str, int] = field(default_factory=dict)  # replies per strategy label
+    leaps: tuple[str, ...] = ()  # LEAPS steps performed at least once, in LEAPS order
+
+    @property
+    def cooperative_share(self) -> float | None:
+        """Share of replies that were cooperative (None without labelled replies)."""
+        total = sum(self.strategies.values())
+        return self.strategies.get("cooperative", 0) / total if total else None
+
+    def strategy_line(self) -> str:
+        """"Strategy: 3 of 4 replies cooperative, 1 competitive. LEAPS: listen, ask (missing:
+        ...)" - the balance trainers track over time."""
+        total = sum(self.strategies.values())
+        if not total:
+            return ""
+        parts = [f"{self.strategies.get(s, 0)} {s}" for s in STRATEGIES[1:]
+                 if self.strategies.get(s)]  # fmt: skip
+        line = (f"Strategy: {self.strategies.get('cooperative', 0)} of {total} "
+                f"repl{'y' if total == 1 else 'ies'} cooperative")  # fmt: skip
+        line += (", " + ", ".join(parts) if parts else "") + "."
+        missing = [s for s in LEAPS_STEPS if s not in self.leaps]
+        line += f" LEAPS steps used: {', '.join(self.leaps) or 'none'}"
+        return line + (f" (not yet: {', '.join(missing)})." if missing else ".")
 
     def bullets(self, limit: int = 3) -> tuple[tuple[bool, str], ...]:
         """What to take away, as (went well, text): one thing that worked, then what to work
@@ -56,9 +87,15 @@ class Debrief:
         if not self.turns:
             out.append("No replies were scored.")
             return "\n".join(out)
-        out.append("Scores: " + ", ".join(f"{d} {self.dimensions[d]}" for d in DIMENSIONS))
+        out.append(
+            "Scores: " + ", ".join(f"{d} {shown(self.dimensions[d])}" for d in DIMENSIONS)
+        )
         for name in CRITERIA:
-            out.append(f"  {CRITERION_LABELS[name]:<28} {self.criteria[name]:>3}")
+            value = shown(self.criteria[name])
+            note = "  (not called for in this session)" if self.criteria[name] is None else ""
+            out.append(f"  {CRITERION_LABELS[name]:<28} {value:>3}{note}")
+        if self.strategy_line():
+            out.append(self.strategy_line())
         if self.worked:
             out.append("What worked:")
             out += [f"  + {w}" for w in self.worked]
@@ -77,8 +114,9 @@ class Debrief:
         return "\n".join(out)
 
 
-def _mean(values: list[int]) -> int:
-    return round(sum(values) / len(values)) if values else 0
+def _mean(values: list[int | None]) -> int | None:
+    rated = [v for v in values if v is not None]
+    return round(sum(rated) / len(rated)) if rated else None
 
 
 def better_phrasing(session: PracticeSession, turn: Turn, rubric: Rubric) -> str:
@@ -111,26 +149,32 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
     """Summarise a session (finished or not) into a Debrief.
 
     A rewind is judged on the replies played in it, from its branch point on: the turns before
-    it are the parent session's and were debriefed there.
+    it are the parent session's and were debriefed there. A criterion that did not apply to a
+    reply is left out of that criterion's mean.
     """
     turns = session.own_turns
-    criteria = {c: _mean([t.score.criterion(c) for t in turns]) for c in CRITERIA}
-    dimensions = {d: _mean([t.score.dimensions[d] for t in turns]) for d in DIMENSIONS}
+    criteria = {
+        c: _mean([t.score.criterion(c) for t in turns if t.score.applies(c)]) for c in CRITERIA
+    }
+    dimensions = {d: _mean([t.score.dimensions.get(d) for t in turns]) for d in DIMENSIONS}
+    dimensions["overall"] = dimensions["overall"] or 0
     best = max(turns, key=lambda t: t.score.overall, default=None)
     worst = min(turns, key=lambda t: t.score.overall, default=None)
     if best is worst or (best is not None and best.score.overall < BEST_AT_LEAST):
         best = None
-    ranked = sorted(CRITERIA, key=lambda c: criteria[c], reverse=True)
-    worked = tuple(
-        f"{CRITERION_LABELS[c]} ({criteria[c]})" for c in ranked[:3] if criteria[c] >= 60
-    )
+    rated = {c: v for c, v in criteria.items() if v is not None}
+    ranked = sorted(rated, key=lambda c: rated[c], reverse=True)
+    worked = tuple(f"{CRITERION_LABELS[c]} ({rated[c]})" for c in ranked[:3] if rated[c] >= 60)
     to_improve: list[str] = []
     for c in reversed(ranked if turns else []):
-        if criteria[c] >= 50 or len(to_improve) == 3:
+        if rated[c] >= 50 or len(to_improve) == 3:
             break
-        lowest = min(turns, key=lambda t: t.score.criterion(c))
+        lowest = min((t for t in turns if t.score.applies(c)), key=lambda t: t.score.criterion(c))
         tip = in_scene(c, lowest.score.criteria[c].coaching, session.persona.setting)
-        to_improve.append(f"{CRITERION_LABELS[c]} ({criteria[c]}): {tip}".rstrip(": "))
+        to_improve.append(f"{CRITERION_LABELS[c]} ({rated[c]}): {tip}".rstrip(": "))
+    labels = [t.score.strategy for t in turns if t.score.strategy is not None]
+    strategies = {s: sum(lab.label == s for lab in labels) for s in STRATEGIES}
+    used = {step for lab in labels for step in lab.leaps}
     return Debrief(
         session_id=session.id,
         officer_id=session.officer_id,
@@ -149,4 +193,6 @@ def build_debrief(session: PracticeSession, rubric: Rubric) -> Debrief:
         try_instead=better_phrasing(session, worst, rubric) if worst else "",
         kind=session.kind,
         focus=session.focus,
+        strategies={s: n for s, n in strategies.items() if n},
+        leaps=tuple(s for s in LEAPS_STEPS if s in used),
     )

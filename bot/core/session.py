@@ -19,7 +19,7 @@ from bot.core.agitation import (
 )
 from bot.core.persona import Persona, visible
 from bot.core.reading import Reader, Reading
-from bot.core.scores import Rubric, RubricScore
+from bot.core.scores import Rubric, RubricScore, ScoreContext
 from bot.core.strategy import strategy_of
 from bot.core.typed_text import clean_typed
 from bot.core.visitor import Line, Visitor, VisitorRequest
@@ -186,6 +186,16 @@ class PracticeSession:
             ]
         return tuple(lines)
 
+    def score_context(self) -> ScoreContext:
+        """What decides which criteria the next reply is judged on, besides the visitor's line:
+        the officer's earlier replies and what this persona reacts to."""
+        return ScoreContext(
+            earlier_replies=tuple(t.officer_text for t in self.turns),
+            triggers=tuple(self.persona.triggers),
+            soothers=tuple(self.persona.soothers),
+            wants=self.persona.wants,
+        )
+
     def read(self, officer_text: str) -> Reading:
         """What the visitor makes of an officer line (moves, facts); cached per session."""
         reading = self._readings.get(officer_text)
@@ -224,7 +234,7 @@ class PracticeSession:
         reply = check_reply(text)
         answered = self.last_visitor_line
         t0 = time.perf_counter()
-        score = self.rubric.score(reply, answered)
+        score = self.rubric.score(reply, answered, context=self.score_context())
         t1 = time.perf_counter()
         reading = self.read(reply)
         change = next_agitation(

@@ -18,7 +18,7 @@ from rich.text import Text
 from bot.core.debrief import Debrief
 from bot.core.feedback import TurnFeedback
 from bot.core.persona import Persona, band_for
-from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS
+from bot.core.scores import CRITERIA, CRITERION_LABELS, DIMENSIONS, shown
 from bot.core.session import Outcome, PracticeSession, Turn
 from bot.core.store.errors import StoreError
 from bot.core.typed_text import for_terminal
@@ -141,12 +141,19 @@ def store_problem(error: StoreError, turns: int) -> Text:
     )
 
 
-def _scores(values: dict[str, int], names: Sequence[str] = DIMENSIONS) -> Text:
+def _value(value: int | None) -> Text:
+    """A score coloured by how it went; "n/a" (dim) where the criterion did not apply."""
+    if value is None:
+        return Text(shown(value), style="dim")
+    return Text(str(value), style=score_style(value))
+
+
+def _scores(values: dict[str, int | None], names: Sequence[str] = DIMENSIONS) -> Text:
     text = Text()
     for i, name in enumerate(names):
         text.append("   " if i else "")
         text.append(f"{name} ")
-        text.append(str(values[name]), style=score_style(values[name]))
+        text.append_text(_value(values.get(name)))
     return text
 
 
@@ -180,6 +187,8 @@ def turn(
             (str(d["overall"]), f"bold {score_style(d['overall'])}"), " overall   "
         )
         headline.append_text(_scores(d, ("empathy", "calmness", "resolution")))
+        if played.score.strategy is not None:
+            headline.append(f"   {played.score.strategy.label}", style="dim")
         rows: list[tuple[str | Text, Text]] = [
             (Text("score", style="dim"), headline),
             (
@@ -254,6 +263,8 @@ def debrief(report: Debrief, arrow: str = "->") -> Group:
         Text.assemble("Scores: ", _scores(report.dimensions)),
         Hanging([(CRITERION_LABELS[c], _number(report.criteria[c])) for c in CRITERIA]),
     ]
+    if report.strategy_line():
+        parts.append(Text(report.strategy_line()))
     if report.worked:
         parts.append(Text("What worked:", style="bold"))
         parts.append(Hanging([(Text("+", style="green"), Text(w)) for w in report.worked]))
@@ -284,7 +295,9 @@ def debrief(report: Debrief, arrow: str = "->") -> Group:
     return Group(*parts)
 
 
-def _number(value: int) -> Text:
+def _number(value: int | None) -> Text:
+    if value is None:
+        return Text(f"{shown(value):>3}  (not called for in this session)", style="dim")
     return Text(f"{value:>3}", style=score_style(value))
 
 

@@ -177,7 +177,7 @@ class LadderRubric:
 
     values = {c: 10 * (i + 1) for i, c in enumerate(CRITERIA)}
 
-    def score(self, reply: str, visitor_line: str = "") -> RubricScore:
+    def score(self, reply: str, visitor_line: str = "", context: object = None) -> RubricScore:
         criteria = {c: CriterionScore(c, v, (), f"tip for {c}") for c, v in self.values.items()}
         return RubricScore(criteria, dimensions_from(self.values), ("tip",))
 

@@ -60,6 +60,7 @@ async def test_full_practice_from_start_to_debrief(discord_bot: Harness, store: 
     assert coaching["title"].startswith("Reply 1: ")
     assert "Empathy" in coaching["description"] and "calmer" in coaching["description"]
     assert "*Why Dana calmed down:" in coaching["description"]
+    assert "Strategy: cooperative" in coaching["description"]
     assert reply.message["message_reference"]  # answers the officer's message
     assert any(c.path == "/channels/{channel_id}/typing" for c in h.calls)
 

@@ -94,3 +94,25 @@ def test_format_score_lists_evidence(plain: ReplyRubric) -> None:
     reply = "Calm down or I'll have you removed."
     text = format_score(plain.score(reply, "Where is my mum?"), reply, "Where is my mum?")
     assert '"Calm down"' in text and "threat" in text
+
+
+def test_jsonl_adds_strategy_leaps_and_not_applicable(any_rubric: ReplyRubric) -> None:
+    lines = [
+        {"reply": "Hi there, I can see you're in a real hurry. What's going on?",
+         "visitor": "I've got a train in ten minutes and this queue hasn't moved!"},
+        {"reply": "Calm down or you're out. Rules are rules.", "visitor": "Let me in!"},
+    ]  # fmt: skip
+    opening, threat = _run_jsonl(any_rubric, "".join(json.dumps(x) + "\n" for x in lines))
+    assert "explains_reason" in opening["not_applicable"]
+    assert isinstance(opening["criteria"]["explains_reason"], int)  # the estimate stays an int
+    assert opening["strategy"] == "cooperative" and "ask" in opening["leaps"]
+    assert threat["strategy"] == "competitive" and threat["not_applicable"] == []
+    assert threat["strategy_evidence"]
+
+
+def test_readable_report_shows_strategy_and_not_applicable(plain: ReplyRubric) -> None:
+    reply, visitor = "You're welcome, take care now.", "Thanks, that's all I needed. Bye!"
+    text = format_score(plain.score(reply, visitor), reply, visitor)
+    assert "Strategy: " in text and "LEAPS: " in text
+    assert "Not applicable here" in text and "explores" in text.lower()
+    assert "resolution n/a" in text

@@ -123,10 +123,14 @@ def test_score_shape_evidence_and_coaching(any_rubric: ReplyRubric) -> None:
     reply = "I'm sorry, I know the wait is awful. Let me call the ward - what's her name?"
     score = any_rubric.score(reply, MUM)
     assert set(score.criteria) == set(CRITERIA) and set(score.dimensions) == set(DIMENSIONS)
-    assert score.dimensions == dimensions_from({c: score.criterion(c) for c in CRITERIA})
+    values = {c: score.criterion(c) for c in CRITERIA}
+    assert score.dimensions == dimensions_from(values, score.not_applicable)
+    # Nothing was refused or limited, so no reason or limit is owed.
+    assert {"explains_reason", "sets_boundary_respectfully"} <= set(score.not_applicable)
     for criterion in score.criteria.values():
         assert 0 <= criterion.score <= 100
         assert criterion.coaching.strip()
+        assert criterion.applicable or not criterion.evidence
         for quote in criterion.evidence:
             assert quote.lower().rstrip(".") in reply.lower(), quote
     assert 1 <= len(score.coaching) <= 3

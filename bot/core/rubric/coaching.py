@@ -1,4 +1,10 @@
-"""One coaching sentence per criterion: what to keep, or exactly what to change and how."""
+"""One coaching sentence per criterion: what to keep, or exactly what to change and how.
+
+The wording speaks the frameworks trainers teach (docs/rubric.md maps each criterion): the LEAPS
+steps (listen, empathise, ask, paraphrase, summarise), Verbal Judo's "never say" phrases, the CPI
+crisis development model (supportive while the visitor is anxious, directive - simple,
+reasonable, enforceable limits - when defensive) and Richmond et al.'s de-escalation domains.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +21,18 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
             "insult",
             'Drop "{q}"; name what they feel instead, e.g. "I can see how worried you are."',
         ),
-        ("sarcasm", '"{q}" mocks the feeling; say it straight: "That sounds really stressful."'),
+        ("sarcasm", '"{q}" mocks the feeling (Richmond: do not be provocative); say it straight: '
+                    '"That sounds really stressful."'),
         (
             "but_dismissal",
             'The "but" in "{q}" cancels the empathy; say what you can do instead: '
             '"I understand, and here is what I can do..."',
         ),
-        ("calm_down", 'Swap "{q}" for naming the feeling: "I can see this is really upsetting."'),
+        (
+            "calm_down",
+            '"{q}" is a Verbal Judo never-say; empathise instead (LEAPS): "I can see this is '
+            'really upsetting."',
+        ),
         (
             "minimizing",
             '"{q}" plays the feeling down; validate it instead: "Of course you\'re worried."',
@@ -30,8 +41,8 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
     "shows_understanding": (
         (
             "ignores_question",
-            "Answer what they actually said or asked: repeat their concern back "
-            "in a few words before anything else.",
+            "Listen, then paraphrase (LEAPS): answer what they actually said or asked, "
+            "and repeat their concern back in a few words before anything else.",
         ),
         (
             "dismissive",
@@ -49,7 +60,8 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
     "composed_tone": (
         (
             "threat",
-            'Take out "{q}": threats escalate; state the limit calmly and what happens next.',
+            'Take out "{q}": threats escalate; state the limit calmly and what happens next '
+            "(CPI directive: simple, reasonable, enforceable).",
         ),
         (
             "insult",
@@ -69,14 +81,19 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "non_commanding": (
         (
+            "never_say",
+            '"{q}" is on Verbal Judo\'s never-say list; ask with a reason instead: "Could we '
+            'step over here so I can help?"',
+        ),
+        (
             "threat",
             'Replace "{q}" with a choice: "You can wait here, or I can walk you to the desk."',
         ),
         ("ultimatum", 'Drop the ultimatum "{q}"; offer a choice instead of a countdown.'),
         (
             "calm_down",
-            'Don\'t say "{q}" - it tells them their feelings are wrong; try "I can see '
-            "you're upset, let's sort it.\"",
+            '"{q}" is a Verbal Judo never-say - it tells them their feelings are wrong; '
+            "try \"I can see you're upset, let's sort it.\"",
         ),
         ("blame", '"{q}" blames them; focus on what happens next, not on what they did wrong.'),
         (
@@ -91,6 +108,10 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
         ),
     ),
     "respectful": (
+        (
+            "never_say",
+            '"{q}" is on Verbal Judo\'s never-say list; it puts them down - say what you can do.',
+        ),
         (
             "insult",
             'Remove "{q}" and address them as you would a guest: "sir", "madam" or their name.',
@@ -107,8 +128,8 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
     "explains_reason": (
         (
             "rules_bare",
-            'Replace "{q}" with the reason behind it, e.g. "...so that everyone here stays '
-            'safe."',
+            '"{q}" is a Verbal Judo never-say; give the reason behind it instead, e.g. "...so '
+            'that everyone here stays safe."',
         ),
     ),
     "offers_options": (
@@ -142,57 +163,77 @@ FIXES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 KEEP = {
-    "acknowledges_emotion": 'Keep naming the feeling - "{q}" shows them you see how they feel.',
-    "shows_understanding": 'Keep reflecting their situation back - "{q}" shows you listened.',
-    "explores": 'Good question - "{q}" invites them to tell you what they need.',
+    "acknowledges_emotion": 'Empathise (LEAPS) - "{q}" shows them you see how they feel; keep '
+    "naming the feeling.",
+    "shows_understanding": 'Good paraphrase (LEAPS) - "{q}" shows you listened; keep reflecting '
+    "their situation back.",
+    "explores": 'Good question (LEAPS: ask) - "{q}" invites them to say what they need.',
     "composed_tone": 'Your tone stays level - "{q}" keeps it courteous as it heats up.',
     "non_commanding": 'You asked rather than ordered - "{q}"; keep inviting, not commanding.',
     "respectful": 'Keep the courtesy - "{q}" treats them as someone who matters.',
-    "explains_reason": 'Keep giving the reason - "{q}" makes the rule make sense.',
-    "offers_options": 'Keep offering concrete help - "{q}" gives them a way forward.',
-    "sets_boundary_respectfully": 'Firm and calm - "{q}" holds the line while still helping.',
+    "explains_reason": 'Keep giving the reason - "{q}" makes the limit reasonable (CPI).',
+    "offers_options": 'Keep offering choices (Richmond: offer choices and optimism) - "{q}" '
+    "gives them a way forward.",
+    "sets_boundary_respectfully": 'Firm and calm - "{q}" holds a simple, reasonable limit while '
+    "still helping.",
 }
 ADD = {
-    "acknowledges_emotion": 'Name the feeling you can see first, e.g. "That sounds really '
-    'frightening" or "No wonder you\'re upset."',
-    "shows_understanding": "Say back their situation in a few words (what happened, what they "
-    "need) so they know you heard them.",
-    "explores": 'Ask one open question to learn more, e.g. "What\'s happened so far?" or "What '
-    'matters most to you right now?"',
-    "composed_tone": "Keep it short, level and warm: no edge, no lecture.",
+    "acknowledges_emotion": 'Empathise (LEAPS): name the feeling you can see first, e.g. "That '
+    'sounds really frightening" or "No wonder you\'re upset."',
+    "shows_understanding": "Paraphrase (LEAPS): say back their situation in a few words (what "
+    "happened, what they need) so they know you heard them.",
+    "explores": 'Ask (LEAPS): one open question to learn more, e.g. "What\'s happened so far?" '
+    'or "What matters most to you right now?"',
+    "composed_tone": "Keep it short, level and warm: no edge, no lecture (Richmond: be concise, "
+    "do not be provocative).",
     "non_commanding": 'Phrase what you need as a request with a reason: "Could we...? so that I '
     'can..."',
     "respectful": 'Add a courtesy: "sir"/"madam" or their name, "please", "thank you", or '
     '"I\'m sorry about the wait".',
-    "explains_reason": 'If a rule applies, say why: "...because..." or "...for everyone\'s '
-    'safety."',
-    "offers_options": 'Offer a concrete next step: "I can call someone who can sort this out" '
-    'or "Would you like me to...?"',
-    "sets_boundary_respectfully": "If something isn't possible, say so calmly and pair it with "
-    'what you can do: "I can\'t..., but I can..."',
+    "explains_reason": 'Say why the rule applies - a limit with a reason is one they can accept: '
+    '"...because..." or "...for everyone\'s safety."',
+    "offers_options": 'Offer a choice or a next step (Richmond: offer choices and optimism): "I '
+    'can call someone who can sort this out" or "Would you like me to...?"',
+    "sets_boundary_respectfully": "Set the limit calmly and pair it with what you can do: "
+    '"I can\'t..., but I can..."',
+}
+# The CPI crisis development model: supportive while the visitor is anxious, directive (simple,
+# reasonable, enforceable limits) when they are defensive. Where the stage shows, the tip says so.
+BY_STAGE = {
+    ("sets_boundary_respectfully", "defensive"): "They are defensive (CPI): be directive - one "
+    'simple, reasonable, enforceable limit with a choice: "I can\'t let you through while '
+    'we\'re shouting; if we step over here, I\'ll call them now."',
+    ("explains_reason", "defensive"): "They are defensive (CPI): give one short reason with the "
+    'limit, then the choice: "...because the ward is closed; you can wait here or I can ring '
+    'them."',
+    ("acknowledges_emotion", "anxious"): "They are anxious (CPI): be supportive - name the "
+    'feeling before anything else, e.g. "That sounds really frightening."',
+    ("explores", "anxious"): "They are anxious (CPI): be supportive - ask what they need, e.g. "
+    '"What\'s worrying you most right now?"',
 }
 KEEP_PLAIN = {
-    "acknowledges_emotion": "You acknowledged how they feel; keep naming the feeling.",
-    "shows_understanding": "You showed you understood their situation; keep reflecting it back.",
-    "explores": "You asked to learn more; keep asking before deciding.",
+    "acknowledges_emotion": "You acknowledged how they feel (LEAPS: empathise); keep naming the "
+    "feeling.",
+    "shows_understanding": "You showed you understood their situation (LEAPS: paraphrase); keep "
+    "reflecting it back.",
+    "explores": "You asked to learn more (LEAPS: ask); keep asking before deciding.",
     "composed_tone": "Your tone stays level; keep it that way as it heats up.",
-    "non_commanding": "No orders or blame; when you need something, keep asking with a reason.",
+    "non_commanding": "No orders or blame: you asked rather than told - keep it that way.",
     "respectful": "Respectful throughout; a name, a thank-you or an apology makes it warmer still.",
-    "explains_reason": "You explained why; keep giving the reason behind any rule.",
-    "offers_options": "You offered a way forward; keep making it concrete.",
+    "explains_reason": "You explained why; keep giving the reason behind any limit.",
+    "offers_options": "You offered a way forward; keep making it a concrete choice.",
     "sets_boundary_respectfully": "Calm and clear; if you have to refuse, keep pairing it with "
-    "what "
-    "you can do.",
+    "what you can do.",
 }
 # Calmness is earned by what is left out: with none of its problems present, say so.
 _CLEAN_WHEN_ABSENT = {
     "composed_tone": ("threat", "insult", "profanity", "shouting", "sarcasm", "irritation",
                       "hostile_question", "ultimatum"),
     "non_commanding": ("threat", "ultimatum", "calm_down", "blame", "command", "directive",
-                       "curt_imperative"),
+                       "curt_imperative", "never_say"),
 }  # fmt: skip
-GENERIC_ACK = ('Make "{q}" specific: say what you understand, e.g. "waiting with no news is '
-               'frightening."')  # fmt: skip
+GENERIC_ACK = ('Make "{q}" specific (LEAPS: empathise, then paraphrase): say what you '
+               'understand, e.g. "waiting with no news is frightening."')  # fmt: skip
 
 
 def _fill(template: str, quote: str) -> str:
@@ -200,9 +241,15 @@ def _fill(template: str, quote: str) -> str:
 
 
 def coaching_for(
-    criterion: str, score: int, cues: Cues, present: set[str], evidence: tuple[str, ...]
+    criterion: str,
+    score: int,
+    cues: Cues,
+    present: set[str],
+    evidence: tuple[str, ...],
+    stage: str = "",
 ) -> str:
-    """The one coaching sentence for a criterion at this score, given the cues that counted."""
+    """The one coaching sentence for a criterion at this score, given the cues that counted and
+    the visitor's CPI stage ("anxious", "defensive" or "")."""
     for cue, template in FIXES.get(criterion, ()):
         if cue in present and (score < KEEP_AT or cue in {"threat", "insult", "but_dismissal"}):
             quote = cues.quotes(cue, limit=1)
@@ -214,7 +261,7 @@ def coaching_for(
         return KEEP_PLAIN[criterion]
     if criterion == "acknowledges_emotion" and "generic_ack" in present:
         return _fill(GENERIC_ACK, cues.quotes("generic_ack", limit=1)[0])
-    return ADD[criterion]
+    return BY_STAGE.get((criterion, stage), ADD[criterion])
 
 
 def top_coaching(per_criterion: dict[str, tuple[int, str]], severe: list[str]) -> tuple[str, ...]:

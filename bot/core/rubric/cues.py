@@ -14,6 +14,10 @@ _CAPS_WORD = re.compile(r"\b[A-Z][A-Z&]*[A-Z](?:'[A-Z]+)?\b")
 _BRUSH_OFF = ("dismissive", "rules_bare", "calm_down", "command", "directive", "ultimatum",
               "threat", "blame", "minimizing")  # fmt: skip
 _HELPFUL = ("offer", "reason")
+# What makes an ambiguous word sarcastic or condescending, and what makes it sincere.
+_COLD = ("insult", "blame", "dismissive", "minimizing", "rules_bare", "hostile_question",
+         "irritation", "calm_down", "command", "threat", "ultimatum", "profanity")
+_WARM = ("validation", "apology", "reassurance", "offer", "reflection")
 # Capitalised intensifiers inside courtesy ("Thank you SO much", "I'm SO sorry") read as sarcasm.
 _SARCASTIC_STRESS = re.compile(
     r"\b(?:thank(?:s| you)|sorry|grateful|pleased)\b[^.!?]{0,12}\b(?:SO|REALLY|VERY|SUCH|TOTALLY)\b"
@@ -82,6 +86,18 @@ def _find(text: str) -> dict[str, list[Hit]]:
     stressed = [Hit("sarcasm", m.group(0), m.start()) for m in _SARCASTIC_STRESS.finditer(text)]
     if stressed:
         hits.setdefault("sarcasm", []).extend(stressed)
+    cold = any(hits.get(f) for f in _COLD)
+    warm = any(hits.get(f) for f in _WARM)
+    # Sarcasm only where it is: "poor thing" with a validated feeling and nothing cold is sympathy.
+    maybe = hits.pop("sarcasm_maybe", [])
+    if maybe and (cold or hits.get("sarcasm") or not warm):
+        hits.setdefault("sarcasm", []).extend(Hit("sarcasm", h.text, h.start) for h in maybe)
+    # "mate", "love", "pal" are ordinary British and American address unless the reply is cold.
+    casual = hits.pop("address_casual", [])
+    if casual and (cold or hits.get("sarcasm")):
+        hits.setdefault("condescending", []).extend(
+            Hit("condescending", h.text, h.start) for h in casual
+        )
     return hits
 
 

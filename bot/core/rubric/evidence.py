@@ -7,7 +7,7 @@ import re
 from bot.core.rubric.coaching import ADD
 from bot.core.rubric.cues import Cues
 from bot.core.rubric.text import PreparedReply
-from bot.core.scores import CRITERIA, CriterionScore, RubricScore, dimensions_from
+from bot.core.scores import CRITERIA, CriterionScore, RubricScore, StrategyLabel, dimensions_from
 
 # criterion -> (families that earn points, families that cost points)
 EVIDENCE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -37,11 +37,13 @@ EVIDENCE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),  # fmt: skip
     "non_commanding": (
         ("polite_request",),
-        ("threat", "ultimatum", "calm_down", "command", "directive", "blame", "curt_imperative"),
+        ("threat", "ultimatum", "calm_down", "command", "directive", "blame", "curt_imperative",
+         "never_say"),
     ),
     "respectful": (
         ("courtesy", "apology", "reassurance"),
-        ("insult", "profanity", "dismissive", "sarcasm", "condescending", "blame", "rules_bare"),
+        ("insult", "profanity", "dismissive", "sarcasm", "condescending", "blame", "rules_bare",
+         "never_say"),
     ),
     "explains_reason": (("reason",), ("rules_bare", "dismissive")),
     "offers_options": (("offer",), ("dismissive", "threat")),
@@ -133,4 +135,6 @@ def no_words_score(reply: PreparedReply) -> RubricScore:
         for c in CRITERIA
     }
     coaching = (NO_WORDS_TIPS[reason], ADD["acknowledges_emotion"])
-    return RubricScore(criteria, dimensions_from(values), coaching, reply.flags)
+    return RubricScore(
+        criteria, dimensions_from(values), coaching, reply.flags, StrategyLabel("neutral")
+    )

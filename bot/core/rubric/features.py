@@ -42,11 +42,12 @@ PATTERN_FEATURES: tuple[str, ...] = (
     "command", "directive", "curt_imperative", "polite_request", "ultimatum", "threat", "insult",
     "profanity", "condescending", "sarcasm", "shouting", "irritation", "dismissive", "rules_bare",
     "blame", "minimizing", "hostile_question", "but_dismissal", "reason", "offer", "limit",
-    "limit_calm", "caves", "courtesy", "reassurance", "brevity", "length",
+    "limit_calm", "caves", "courtesy", "reassurance", "brevity", "length", "never_say",
 )  # fmt: skip
 _ENGAGED = ("overlap", "question", "offer", "offer_question", "reflection", "validation", "limit",
             "reason")  # fmt: skip
-_HARSH = ("threat", "ultimatum", "insult", "profanity", "command", "calm_down", "sarcasm")
+_HARSH = ("threat", "ultimatum", "insult", "profanity", "command", "calm_down", "sarcasm",
+          "never_say")  # fmt: skip
 
 
 def stem(word: str) -> str:
@@ -112,7 +113,8 @@ def pattern_features(cues: Cues, reply: str, visitor: str) -> dict[str, float]:
     f["limit"] = float(cues.has("limit"))
     f["limit_calm"] = f["limit"] * (0.0 if harsh else 1.0)
     for flag in ("but_dismissal", "caves", "directive", "calm_down", "threat", "ultimatum",
-                 "insult", "profanity", "condescending", "irritation", "minimizing"):  # fmt: skip
+                 "insult", "profanity", "condescending", "irritation", "minimizing",
+                 "never_say"):  # fmt: skip
         f[flag] = float(cues.has(flag))
     # Rules quoted bare: a stated reason elsewhere in the reply turns it into an explanation.
     f["rules_bare"] = float(cues.has("rules_bare") and not cues.has("reason"))
@@ -132,15 +134,12 @@ def encoder_features(
     replies: np.ndarray,
     visitors: np.ndarray | None,
     prototypes: dict[str, tuple[np.ndarray, np.ndarray]],
-    probes: dict[str, tuple[np.ndarray, float]] | None = None,
 ) -> list[dict[str, float]]:
-    """Per reply: closeness to each criterion's prototypes (done minus missed), the trained
-    embedding probe's estimate (0..1), and similarity to the visitor's line."""
+    """Per reply: closeness to each criterion's prototypes (done minus missed) and similarity
+    to the visitor's line."""
     cols: dict[str, np.ndarray] = {}
     for criterion, (pos, neg) in prototypes.items():
         cols[f"proto_{criterion}"] = top_k_mean(replies @ pos.T) - top_k_mean(replies @ neg.T)
-    for criterion, (coef, intercept) in (probes or {}).items():
-        cols[f"probe_{criterion}"] = (replies @ coef + intercept) / 100.0
     if visitors is not None:
         cols["ctx_sim"] = np.einsum("ij,ij->i", replies, visitors)
     else:

@@ -14,18 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from bot.core.scores import CRITERIA
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
-ENCODER_FEATURES = (
-    tuple(f"proto_{c}" for c in CRITERIA) + tuple(f"probe_{c}" for c in CRITERIA) + ("ctx_sim",)
-)
+ENCODER_FEATURES = tuple(f"proto_{c}" for c in CRITERIA) + ("ctx_sim",)
+HEAD_FEATURES = tuple(f"head_{c}" for c in CRITERIA)
 
-_NEGATIVE_TONE = {"insult": -1, "sarcasm": -1, "dismissive": -1, "blame": -1}
+_NEGATIVE_TONE = {"insult": -1, "sarcasm": -1, "dismissive": -1, "blame": -1, "never_say": -1}
 _PATTERN_SPEC: dict[str, dict[str, int]] = {
     "acknowledges_emotion": {
         "validation": 1, "emotion_word": 1, "generic_ack": 1, "apology": 1, "reassurance": 1,
@@ -49,7 +46,7 @@ _PATTERN_SPEC: dict[str, dict[str, int]] = {
     "non_commanding": {
         "polite_request": 1, "question": 1, "offer": 1, "offer_question": 1, "calm_down": -1,
         "command": -1, "directive": -1, "curt_imperative": -1, "ultimatum": -1, "threat": -1,
-        "blame": -1,
+        "blame": -1, "never_say": -1,
     },
     "respectful": {
         "courtesy": 1, "apology": 1, "reassurance": 1, "validation": 1, "condescending": -1,
@@ -66,10 +63,11 @@ _PATTERN_SPEC: dict[str, dict[str, int]] = {
         "command": -1, "calm_down": -1, "caves": -1, **_NEGATIVE_TONE,
     },
 }  # fmt: skip
-# Every criterion also reads its own prototype closeness and embedding probe; understanding
-# also reads how close the reply is in meaning to the visitor's line.
+# Every criterion also reads its own prototype closeness and the trained head's estimate (heads.py:
+# learned from the labelled corpus); understanding also reads how close the reply is in meaning
+# to the visitor's line.
 SPEC: dict[str, dict[str, int]] = {
-    c: {**spec, f"proto_{c}": 1, f"probe_{c}": 1, **({"ctx_sim": 1} if c == CRITERIA[1] else {})}
+    c: {**spec, f"proto_{c}": 1, f"head_{c}": 1, **({"ctx_sim": 1} if c == CRITERIA[1] else {})}
     for c, spec in _PATTERN_SPEC.items()
 }
 
@@ -88,7 +86,30 @@ CAPS: tuple[tuple[str, str, int], ...] = (
     ("dismissive", "respectful", 40), ("but_dismissal", "acknowledges_emotion", 30),
     ("rules_bare", "explains_reason", 15), ("caves", "sets_boundary_respectfully", 30),
     ("threat", "explains_reason", 25), ("ignores_question", "shows_understanding", 25),
+    ("never_say", "non_commanding", 40), ("never_say", "respectful", 45),
 )  # fmt: skip
+
+
+# Floors, the other half of the clear-cut cases: (cues that must all be present, cues of which
+# one must be, criterion, lowest score allowed), applied only while no cue in NEGATIVE_CUES is
+# present. Each is what the labelled corpus says about such replies (python -m
+# bench.rubric.floors): a validation with nothing cold beside it was rated 4-5 for emotion 89% of
+# the time (305 replies); an offer 86% (521); a calm limit with a reason or an alternative 90%
+# for the boundary (21) and 93-96% for composure, asking not ordering, and respect (28). The
+# models alone read short replies of that kind as middling.
+FLOORS: tuple[tuple[tuple[str, ...], tuple[str, ...], str, int], ...] = (
+    (("validation",), (), "acknowledges_emotion", 65),
+    (("offer",), (), "offers_options", 65),
+    (("limit",), ("offer", "reason"), "sets_boundary_respectfully", 75),
+    (("limit",), ("offer", "reason"), "composed_tone", 65),
+    (("limit",), ("offer", "reason"), "non_commanding", 65),
+    (("limit",), ("offer", "reason"), "respectful", 65),
+)
+NEGATIVE_CUES = frozenset({
+    "threat", "ultimatum", "insult", "profanity", "shouting", "sarcasm", "calm_down", "command",
+    "blame", "dismissive", "rules_bare", "but_dismissal", "minimizing", "condescending",
+    "hostile_question", "never_say", "irritation", "caves", "curt_imperative", "directive",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -110,16 +131,6 @@ def spec_for(criterion: str, with_encoder: bool) -> dict[str, int]:
     if with_encoder:
         return dict(spec)
     return {k: v for k, v in spec.items() if k not in ENCODER_FEATURES}
-
-
-@lru_cache(maxsize=4)
-def load_probes(path: Path = WEIGHTS_PATH) -> dict[str, tuple[np.ndarray, float]]:
-    """The embedding probes per criterion (coefficients over encoder dimensions, intercept)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        name: (np.asarray(p["coef"], dtype=np.float32), float(p["intercept"]))
-        for name, p in data.get("probes", {}).items()
-    }
 
 
 @lru_cache(maxsize=4)
@@ -145,4 +156,15 @@ def apply_caps(scores: dict[str, float], present: set[str]) -> dict[str, float]:
     for cue, criterion, cap in CAPS:
         if cue in present and out[criterion] > cap:
             out[criterion] = float(cap)
+    return out
+
+
+def apply_floors(scores: dict[str, float], present: set[str]) -> dict[str, float]:
+    """Scores raised to the floors whose cues are present, where nothing cold is."""
+    out = dict(scores)
+    if present & NEGATIVE_CUES:
+        return out
+    for every, some, criterion, floor in FLOORS:
+        if all(c in present for c in every) and (not some or any(c in present for c in some)):
+            out[criterion] = max(out[criterion], float(floor))
     return out

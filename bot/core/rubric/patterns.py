@@ -165,25 +165,21 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         r"\bwank\w*|\btwats?\b|\bdick(?:head)?s?\b|\bf\*+\w*|\bsh\*t\b|\bf-ing\b|\bfrigging\b",
     ),
     "condescending": (
-        r"(?:,\s*|^|\bnow\s+|\bnot now\s+)(?:pal|buddy|bud|mate|love|luv|sweetheart|sweetie|"
-        r"darling|"
-        r"honey|hun|dearie|dude|bro|bruv|chief|sunshine|princess|champ|sport|kiddo|lady|young man)"
-        r"(?=\s*[,.!?]|$)",
-        r"^(?:look|listen|mate|pal|buddy|love|dude|okay,? okay|mate,? mate)\b[,.]",
+        r"(?:,\s*|^|\bnow\s+|\bnot now\s+)(?:sweetheart|sweetie|darling|dearie|sunshine|"
+        r"princess|champ|sport|kiddo|lady|young man)(?=\s*[,.!?]|$)",
+        r"^(?:look|listen|okay,? okay|mate,? mate)\b[,.]",
         r"\btalk to me (?:nicely|properly|politely|with respect)\b|\bask (?:me )?nicely\b|"
         r"\bmaybe i'?ll help\b",
     ),
     "sarcasm": (
-        r"\boh,? (?:great|wonderful|brilliant|perfect|lovely|fantastic|sure|really|here we go|"
-        r"please|i'?m so sorry)\b|\byeah,? right\b|\byeah,? yeah\b|\bsure you (?:did|have|are|"
-        r"do|were|can|'ve got)\b",
-        r"\bi'?m sure (?:you|it|they|he|she|hr|the \w+)(?:'re|'s| are| is| did| do| have| will|"
-        r" were|'ll)\b|\bgood luck with that\b|\bthanks for nothing\b|\bcongratulations\b",
-        r"\bpoor (?:you|thing|baby)\b|\bboo[- ]?hoo\b|\bcry me a river\b|\bwelcome to (?:the real "
+        r"\boh,? (?:sure|really|here we go|please)\b|\byeah,? right\b|\byeah,? yeah\b|"
+        r"\bsure you (?:did|have|are|do|were|can|'ve got)\b",
+        r"\bgood luck with that\b|\bthanks for nothing\b",
+        r"\bboo[- ]?hoo\b|\bcry me a river\b|\bwelcome to (?:the real "
         r"world|air travel|\w+ travel|life)\b|\bnice try\b|\bheard it (?:all )?before\b",
         r"\b(?:they|you people|everyone|everybody) (?:all )?(?:always )?says? that\b|"
         r"\beveryone says\b|\bdo i look like\b|\bdo you see me laughing\b|\bi'?m the (?:queen|"
-        r"king|pope|prime minister)\b|\bbless (?:your|you)\b",
+        r"king|pope|prime minister)\b",
         r"\brevolves? around you\b|\bjust for you\b|\bdrop everything\b|\bobviously\b|"
         r"\bclearly you\b|\bnewsflash\b|\brocket science\b|\bwhatever you say\b|\bif you say so\b",
         r"\bha(?:ha)+\b|\bha\.|\blol\b|\blmao\b|\brofl\b|\bhere we go\b|\banother one\b|"
@@ -192,6 +188,26 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         r"\bwhole (?:\w+ )?(?:minutes?|hours?|seconds?)\b|(?<!so )(?<!really )(?<!very )"
         r"\bsorry (?:you feel|if you feel) that way[.!]*$"
         r"|\bwith (?:all due|the greatest|respect)\b|\bwhat, you think\b|🙄|🤡|😂|🤣|😒",
+    ),
+    # Words that are sarcastic in a cold reply and sincere in a warm one ("Oh you poor thing,
+    # what a nightmare" is sympathy): cues.py counts them as sarcasm only without sincere warmth.
+    "sarcasm_maybe": (
+        r"\boh,? (?:great|wonderful|brilliant|perfect|lovely|fantastic|i'?m so sorry)\b|"
+        r"\bi'?m sure (?:you|it|they|he|she|hr|the \w+)(?:'re|'s| are| is| did| do| have| will|"
+        r" were|'ll)\b|\bcongratulations\b|\bpoor (?:you|thing|baby)\b|\bbless (?:your|you)\b",
+    ),
+    # Casual address: friendly in "Course you can, love", condescending in "Calm down, mate".
+    "address_casual": (
+        r"(?:,\s*|^|\bnow\s+|\bnot now\s+)(?:pal|buddy|bud|mate|love|luv|honey|hun|dude|bro|"
+        r"bruv|chief)(?=\s*[,.!?]|$)",
+        r"^(?:mate|pal|buddy|love|dude)\b[,.]",
+    ),
+    # Verbal Judo's "never say" phrases not covered by other families ("calm down", "because
+    # those are the rules", "what's your problem?" have their own).
+    "never_say": (
+        r"(?:^|[.!?]\s*)come here\b|\byou wouldn'?t understand\b|\bnone of your business\b|"
+        r"\bi'?m not (?:going|gonna) to (?:tell|ask) you again\b|\bi won'?t (?:tell|ask) you "
+        r"again\b|\bfor your own good\b|\bbe reasonable\b|\bwhat do you want me to do about it\b",
     ),
     "irritation": (
         r"\bi'?m (?:sick|tired) of\b|\bi don'?t have time for\b|\bi'?ve had enough\b|"

@@ -359,9 +359,10 @@ def turn_row(session_id: str, turn: Turn) -> dict[str, Any]:
         "reply_ms": turn.reply_ms,
         "strategy": turn.strategy or None,
     }
+    # A criterion the moment did not call for is NULL, so SQL averages leave it out.
     for name in CRITERIA:
         criterion = turn.score.criteria.get(name)
-        row[name] = criterion.score if criterion else None
+        row[name] = criterion.score if criterion and criterion.applicable else None
     for name in DIMENSIONS:
         row[name] = turn.score.dimensions.get(name)
     return row

@@ -10,7 +10,7 @@ from bot.core.debrief import Debrief
 from bot.core.feedback import TurnFeedback, latest_feedback
 from bot.core.persona import Persona
 from bot.core.rewind import BranchComparison, PathSummary
-from bot.core.scores import CRITERIA, CRITERION_LABELS
+from bot.core.scores import CRITERIA, CRITERION_LABELS, shown
 from bot.core.session import Mode, Outcome, PracticeSession, Turn
 from bot.core.store import TrainerNote
 from bot.discord.limits import EMBED_DESCRIPTION, FIELD_VALUE, clip, quote
@@ -113,12 +113,16 @@ def coaching_embed(turn: Turn, feedback: TurnFeedback | None = None) -> discord.
     reacted, and a tip or two that follow this reply."""
     d = turn.score.dimensions
     lines = [
-        f"Empathy **{d['empathy']}** · Calmness **{d['calmness']}** · "
-        f"Resolution **{d['resolution']}**",
+        f"Empathy **{shown(d['empathy'])}** · Calmness **{shown(d['calmness'])}** · "
+        f"Resolution **{shown(d['resolution'])}**",
         f"Agitation {agitation_trend(turn.agitation_before, turn.agitation_after)}",
     ]
     if feedback is not None:
         lines.append(f"*{feedback.why}*")
+    if turn.score.strategy:
+        leaps = ", ".join(turn.score.strategy.leaps)
+        lines.append(f"Strategy: {turn.score.strategy.label}" + (f" · LEAPS: {leaps}" if leaps
+                                                                   else ""))  # fmt: skip
     tips = feedback.tips if feedback is not None else turn.score.coaching[:2]
     lines += [f"• {tip}" for tip in tips]
     return discord.Embed(
@@ -152,7 +156,8 @@ def score_line(debrief: Debrief) -> str:
     d = debrief.dimensions
     return (
         f"**{OUTCOME_WORDS[debrief.outcome]}** · Overall {d['overall']} · "
-        f"Empathy {d['empathy']} · Calmness {d['calmness']} · Resolution {d['resolution']}"
+        f"Empathy {shown(d['empathy'])} · Calmness {shown(d['calmness'])} · "
+        f"Resolution {shown(d['resolution'])}"
     )
 
 
@@ -223,8 +228,11 @@ def details_embed(debrief: Debrief) -> discord.Embed:
     )
     if not debrief.turns:
         return embed
-    table = "\n".join(f"{CRITERION_LABELS[c]:<27}{debrief.criteria[c]:>4}" for c in CRITERIA)
+    table = "\n".join(f"{CRITERION_LABELS[c]:<27}{shown(debrief.criteria[c]):>4}" for c in CRITERIA)
     embed.add_field(name="Criteria", value=f"```\n{table}\n```", inline=False)
+    if debrief.strategy_line():
+        embed.add_field(name="Strategy", value=clip(debrief.strategy_line(), FIELD_VALUE),
+                        inline=False)  # fmt: skip
     if debrief.worked:
         embed.add_field(name="What worked", value=_bullets(debrief.worked), inline=False)
     if debrief.to_improve:
@@ -303,7 +311,7 @@ def _path_value(path: PathSummary) -> str:
     lines = [
         f"**{path.outcome.label.capitalize()}**",
         f"Overall **{d['overall']}** · Empathy {d['empathy']} · Calmness {d['calmness']} · "
-        f"Resolution {d['resolution']}",
+        f"Resolution {shown(d['resolution'])}",
         "Agitation " + " → ".join(str(a) for a in path.agitation),
     ]
     lines += [f"{t.number}. ({t.score.overall}) {t.officer_text}" for t in path.turns]

@@ -9,7 +9,7 @@ import discord
 
 from bot.core.debrief import build_debrief
 from bot.core.persona import Persona
-from bot.core.scores import CRITERIA, CriterionScore, RubricScore, dimensions_from
+from bot.core.scores import CRITERIA, CriterionScore, RubricScore, ScoreContext, dimensions_from
 from bot.core.session import PracticeSession
 from bot.discord.practice._render import DEBRIEF_ROOM, debrief_embed
 from bot.model.scripted import ScriptedVisitor
@@ -25,7 +25,9 @@ class FixedRubric(FakeRubric):
         super().__init__()
         self.value = value
 
-    def score(self, reply: str, visitor_line: str = "") -> RubricScore:
+    def score(
+        self, reply: str, visitor_line: str = "", context: ScoreContext | None = None
+    ) -> RubricScore:
         values = dict.fromkeys(CRITERIA, self.value)
         tip = "Offer a concrete next step and say why the rule is there, in your own words. " * 2
         criteria = {c: CriterionScore(c, self.value, (), tip) for c in CRITERIA}

@@ -8,7 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.catalogue import PersonaCatalogue
 from bot.core.debrief import Debrief, build_debrief
@@ -306,9 +306,16 @@ class PracticeRoom:
         if self.store is None:
             raise NoActiveSession()
         stored = self.store.load_session(session_id)
-        session = PracticeSession(
-            # a persona disabled since still debriefs, as the session ran it (drills)
-            as_recorded(self.catalogue.known(stored.persona_id), stored),
+        # a persona disabled since still debriefs, as the session ran it (drills)
+        persona = self.catalogue.known(stored.persona_id)
+        return self.debrief(self._rebuilt(persona, stored, outcome=Outcome(stored.outcome)))
+
+    def _rebuilt(
+        self, persona: Persona, stored: StoredSessionLike, **extra: Any
+    ) -> PracticeSession:
+        """A session as the store recorded it, on this room's visitor, rubric and reader."""
+        return PracticeSession(
+            as_recorded(persona, stored),
             stored.officer_id,
             self.visitor,
             self.rubric,
@@ -317,7 +324,6 @@ class PracticeRoom:
             agitation=stored.agitation,
             opening_line=stored.opening_line,
             turns=list(stored.turns),
-            outcome=Outcome(stored.outcome),
             started_at=stored.started_at,
             meta=dict(stored.meta),
             reader=self.reader,
@@ -326,8 +332,8 @@ class PracticeRoom:
             branch_turn=stored.branch_turn,
             focus=stored.focus,
             inherited=stored.inherited,
+            **extra,
         )
-        return self.debrief(session)
 
     def resume(
         self,
@@ -354,26 +360,7 @@ class PracticeRoom:
                 log.warning("closing session %s: persona %s is gone", stored.id, stored.persona_id)
                 self.store.close_session(stored.id, Outcome.ENDED_BY_OFFICER.value)
                 continue
-            session = PracticeSession(
-                as_recorded(persona, stored),
-                stored.officer_id,
-                self.visitor,
-                self.rubric,
-                mode=Mode(stored.mode),
-                id=stored.id,
-                agitation=stored.agitation,
-                opening_line=stored.opening_line,
-                turns=list(stored.turns),
-                started_at=stored.started_at,
-                meta=dict(stored.meta),
-                recorder=self.store,
-                reader=self.reader,
-                kind=stored.kind,
-                parent_id=stored.parent_id,
-                branch_turn=stored.branch_turn,
-                focus=stored.focus,
-                inherited=stored.inherited,
-            )
+            session = self._rebuilt(persona, stored, recorder=self.store)
             with self._guard:
                 self._active[session.officer_id] = session
                 self._locks[session.id] = threading.Lock()

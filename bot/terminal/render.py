@@ -97,37 +97,29 @@ def said(name: str, words: str) -> Text:
 
 def scene(persona: Persona, session: PracticeSession) -> RenderableType:
     """The scene header and the visitor's opening line."""
-    title = Text(f"== {persona.name} (difficulty {persona.difficulty}/5) ==", style="bold")
     how = Text.assemble(
         "Agitation ",
         agitation(session.agitation),
         "/10. Type your reply; /end or Ctrl-C ends with a debrief.",
     )
-    return Group(
-        title,
-        Text(persona.setting, style="italic"),
-        how,
-        Text(""),
-        said(persona.short_name, session.opening_line),
-    )
+    return _header(persona, how, session.opening_line)
 
 
 def resumed(persona: Persona, session: PracticeSession) -> RenderableType:
     """The scene header of a practice carried on after the program was stopped mid-way."""
     done = len(session.turns)
-    title = Text(f"== {persona.name} (difficulty {persona.difficulty}/5) ==", style="bold")
     how = Text.assemble(
         f"Carrying on your practice: {done} repl{'y' if done == 1 else 'ies'} so far, agitation ",
         agitation(session.agitation),
         "/10. /end or Ctrl-C ends with a debrief.",
     )
-    return Group(
-        title,
-        Text(persona.setting, style="italic"),
-        how,
-        Text(""),
-        said(persona.short_name, session.last_visitor_line),
-    )
+    return _header(persona, how, session.last_visitor_line)
+
+
+def _header(persona: Persona, how: Text, visitor_line: str) -> Group:
+    title = Text(f"== {persona.name} (difficulty {persona.difficulty}/5) ==", style="bold")
+    setting = Text(persona.setting, style="italic")
+    return Group(title, setting, how, Text(""), said(persona.short_name, visitor_line))
 
 
 def store_problem(error: StoreError, turns: int) -> Text:

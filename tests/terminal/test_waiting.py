@@ -4,6 +4,7 @@ so, and that line is gone when the turn prints."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 from bot.cli_practice import play
@@ -52,6 +53,9 @@ def test_the_first_reply_waits_for_the_model_and_says_why(
     room = PracticeRoom(library, visitor, fake_rubric)  # type: ignore[arg-type]
     session = room.start("cli:t", persona.id)
     screen = Screen(terminal)
+    deadline = time.monotonic() + 5  # the worker thread says what it does once it has started
+    while visitor.loading != PREPARING and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert visitor.loading == PREPARING  # still loading when the scene shows
 
     threading.Timer(0.8, release.set).start()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
@@ -39,23 +39,36 @@ def _button(
     return discord.ui.Button(label=label, custom_id=custom_id, style=style, emoji=emoji)
 
 
-class EndButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cooldown:end:{SESSION_ID}"
+class _SessionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cooldown:session:{SESSION_ID}"
 ):
-    """End the practice now and get the debrief (the practising officer only)."""
+    """A button acting on one practice, its id in the custom id (rebuilt after a restart too).
+
+    Subclasses name their template (``cooldown:<action>:<session>``) and the button's look."""
+
+    action: ClassVar[str]
+    text: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+    emoji: ClassVar[str]
 
     def __init__(self, session_id: str) -> None:
-        super().__init__(
-            _button("End", f"cooldown:end:{session_id}", discord.ButtonStyle.danger, "⏹️")
-        )
+        custom_id = f"cooldown:{self.action}:{session_id}"
+        super().__init__(_button(self.text, custom_id, self.style, self.emoji))
         self.session_id = session_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> EndButton:
+    ) -> Self:
         """Rebuild the button from its custom id (after a restart too)."""
         return cls(match["session"])
+
+
+class EndButton(_SessionButton, template=rf"cooldown:end:{SESSION_ID}"):
+    """End the practice now and get the debrief (the practising officer only)."""
+
+    action, text, emoji = "end", "End", "⏹️"
+    style = discord.ButtonStyle.danger
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """End the practice the way /practice end does in its thread."""
@@ -68,23 +81,10 @@ class EndButton(
         await answering_errors(interaction, work())
 
 
-class HintButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cooldown:hint:{SESSION_ID}"
-):
+class HintButton(_SessionButton, template=rf"cooldown:hint:{SESSION_ID}"):
     """A nudge for the next reply that does not write it (the practising officer only)."""
 
-    def __init__(self, session_id: str) -> None:
-        super().__init__(
-            _button("Hint", f"cooldown:hint:{session_id}", discord.ButtonStyle.secondary, "💡")
-        )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> HintButton:
-        """Rebuild the button from its custom id (after a restart too)."""
-        return cls(match["session"])
+    action, text, emoji = "hint", "Hint", "💡"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Answer privately with a hint for the next reply."""
@@ -173,25 +173,10 @@ class StatsButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"coo
         )
 
 
-class DetailsButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cooldown:details:{SESSION_ID}"
-):
+class DetailsButton(_SessionButton, template=rf"cooldown:details:{SESSION_ID}"):
     """Every criterion, the best reply and every tip, privately."""
 
-    def __init__(self, session_id: str) -> None:
-        super().__init__(
-            _button(
-                "Details", f"cooldown:details:{session_id}", discord.ButtonStyle.secondary, "📋"
-            )
-        )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> DetailsButton:
-        """Rebuild the button from its custom id (after a restart too)."""
-        return cls(match["session"])
+    action, text, emoji = "details", "Details", "📋"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """The debrief's details, rebuilt from the store (so it works after a restart)."""
@@ -205,32 +190,11 @@ class DetailsButton(
         await answering_errors(interaction, work())
 
 
-class WhatIfButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cooldown:whatif:{SESSION_ID}"
-):
+class WhatIfButton(_SessionButton, template=rf"cooldown:whatif:{SESSION_ID}"):
     """Go back to a reply of this practice and try another one."""
 
-    def __init__(self, session_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="What if?",
-                emoji="↩️",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"cooldown:whatif:{session_id}",
-            )
-        )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> WhatIfButton:
-        """Rebuild the button from its custom id (after a restart too)."""
-        return cls(match["session"])
+    action, text, emoji = "whatif", "What if?", "↩️"
+    style = discord.ButtonStyle.primary
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Offer the practice's replies to choose from."""
@@ -239,32 +203,10 @@ class WhatIfButton(
         await answering_errors(interaction, offer_turns(interaction, self.session_id))
 
 
-class ReportButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cooldown:report:{SESSION_ID}"
-):
+class ReportButton(_SessionButton, template=rf"cooldown:report:{SESSION_ID}"):
     """Write the incident report this practice would need."""
 
-    def __init__(self, session_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Write report",
-                emoji="📝",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"cooldown:report:{session_id}",
-            )
-        )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReportButton:
-        """Rebuild the button from its custom id (after a restart too)."""
-        return cls(match["session"])
+    action, text, emoji = "report", "Write report", "📝"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the report form."""

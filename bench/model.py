@@ -64,7 +64,9 @@ v = LocalVisitor(cache_dir=sys.argv[1], device=sys.argv[2])
 ok = v.wait_ready()
 print(json.dumps({"ready": ok, "ready_s": time.time() - float(sys.argv[3]),
                   "in_process_s": time.monotonic() - t0,
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}),
+      flush=True)
+v.close()  # the worker warms up after ready: stop it before the interpreter exits
 """
 STARTUP_RUNS = 3
 

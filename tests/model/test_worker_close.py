@@ -84,3 +84,46 @@ def test_a_load_that_outlasts_the_wait_is_reported_and_the_thread_named() -> Non
     release.set()
     worker._thread.join(10)
     assert worker.stopped and worker._thread not in threads_left()
+
+
+UNCLOSED = """
+import sys, threading, time
+import torch
+from bot.model.local.worker import ModelWorker
+from bot.model.local.engine import TextJob
+
+class TorchEngine:
+    chat = False
+    max_batch = 4
+    stop = None
+
+    def job(self, prompt, seed):
+        return TextJob(prompt.prefix, prompt.suffix, seed)
+
+    def generate(self, jobs):
+        x = torch.randn(256, 256)
+        while not (self.stop is not None and self.stop.is_set()):
+            x = torch.tanh(x @ x)  # inside torch, as a decoding model is
+        return ["done"] * len(jobs)
+
+worker = ModelWorker(TorchEngine)
+assert worker.wait_ready(10)
+worker.submit("s1", TextJob("a", "b", 0))
+time.sleep(0.3)
+print("leaving without close", flush=True)
+"""
+
+
+def test_a_worker_nobody_closed_is_stopped_before_the_interpreter_exits() -> None:
+    """A script that forgets close() while the model decodes still exits 0, not with an abort."""
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    run = subprocess.run(
+        [sys.executable, "-c", UNCLOSED], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert "leaving without close" in run.stdout
+    assert run.returncode == 0, run.stderr[-2000:]

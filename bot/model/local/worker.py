@@ -6,9 +6,11 @@ together, so the runner computes that prompt once for all of them.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -48,6 +50,17 @@ class _Pending:
         return a is b or a == b
 
 
+_OPEN: weakref.WeakSet[ModelWorker] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_workers() -> None:
+    """A worker nobody closed is stopped before the interpreter finalises: a thread still in
+    torch then (decoding, or the warm-up after ready) aborts the whole process (exit 134)."""
+    for worker in list(_OPEN):
+        worker.close()
+
+
 class ModelWorker:
     """Queues prompts per session and generates them on the engine from a single thread."""
 
@@ -67,6 +80,7 @@ class ModelWorker:
         self.largest_batch = 0
         self._thread = threading.Thread(target=self._run, name=MODEL_THREAD, daemon=True)
         self._thread.start()
+        _OPEN.add(self)
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Block until the model is loaded (or failed to load); True when it is usable."""

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.persona import BANDS, Persona, PersonaLibrary
-from bot.core.pick import LinePicker
+from bot.core.pick import VISITOR_WEIGHTS, LinePicker
 from bot.core.reading import Reader
 from bot.core.visitor import Line, VisitorRequest
 from bot.model.base import CANDIDATES
@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     global READER
     encoder = load_encoder()
     READER = Reader(encoder)
-    visitor = LocalVisitor(cache_dir=cache, device=args.device, picker=LinePicker(encoder))
+    visitor = LocalVisitor(cache_dir=cache, device=args.device, picker=LinePicker(encoder, weights=VISITOR_WEIGHTS))
     visitor.wait_ready()  # converts and merges the adapter on the first run
     load_s = visitor.worker.load_seconds
     results: dict[str, Any] = {"startup": startup(cache, args.device), "load_in_bench_s": load_s}

@@ -237,16 +237,7 @@ async def finish_thread(bot: CooldownBot, session: PracticeSession) -> None:
             await scene.edit(view=None, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
             log.debug("scene buttons of %s left on: %s", session.id, exc)
-    reason = "Cooldown practice finished"
-    try:
-        await bot.http.edit_channel(thread_id, archived=True, locked=True, reason=reason)
-    except discord.Forbidden:
-        try:
-            await bot.http.edit_channel(thread_id, archived=True, reason=reason)
-        except discord.HTTPException as exc:
-            log.info("practice thread %s left open: %s", thread_id, exc)
-    except discord.HTTPException as exc:
-        log.info("practice thread %s left open: %s", thread_id, exc)
+    await _set_thread(bot, thread_id, True, "Cooldown practice finished", "left open")
 
 
 async def reopen_thread(bot: CooldownBot, thread_id: int) -> None:
@@ -254,13 +245,20 @@ async def reopen_thread(bot: CooldownBot, thread_id: int) -> None:
     so the officer can answer in it again; without Manage Threads a lock stays, and the bot
     says so in the log (unlocked threads reopen with the first message anyway)."""
     bot.finished_threads.pop(thread_id, None)
-    reason = "Cooldown what-if plays on"
+    await _set_thread(bot, thread_id, False, "Cooldown what-if plays on", "not reopened")
+
+
+async def _set_thread(
+    bot: CooldownBot, thread_id: int, closed: bool, reason: str, otherwise: str
+) -> None:
+    """Archive and lock a thread (closed) or undo both; the lock needs Manage Threads, so a
+    refused lock falls back to the archive flag alone."""
     try:
-        await bot.http.edit_channel(thread_id, archived=False, locked=False, reason=reason)
+        await bot.http.edit_channel(thread_id, archived=closed, locked=closed, reason=reason)
     except discord.Forbidden:
         try:
-            await bot.http.edit_channel(thread_id, archived=False, reason=reason)
+            await bot.http.edit_channel(thread_id, archived=closed, reason=reason)
         except discord.HTTPException as exc:
-            log.info("practice thread %s not reopened: %s", thread_id, exc)
+            log.info("practice thread %s %s: %s", thread_id, otherwise, exc)
     except discord.HTTPException as exc:
-        log.info("practice thread %s not reopened: %s", thread_id, exc)
+        log.info("practice thread %s %s: %s", thread_id, otherwise, exc)

@@ -341,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     global READER
     encoder = load_encoder()
     READER = Reader(encoder)
-    visitor = LocalVisitor(cache_dir=cache, device=args.device, picker=LinePicker(encoder, weights=VISITOR_WEIGHTS))
+    picker = LinePicker(encoder, weights=VISITOR_WEIGHTS)  # as the product picks
+    visitor = LocalVisitor(cache_dir=cache, device=args.device, picker=picker)
     visitor.wait_ready()  # converts and merges the adapter on the first run
     load_s = visitor.worker.load_seconds
     results: dict[str, Any] = {"startup": startup(cache, args.device), "load_in_bench_s": load_s}
